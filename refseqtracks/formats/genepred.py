@@ -1,0 +1,240 @@
+"""genePred and genePredExt: reader, writer and kent's ``genePredCheck`` rules.
+
+Format facts (kent ``genePred.as`` / ``genePredExt.as``): tab-separated, 0-based half-open
+coordinates; columns ``name chrom strand txStart txEnd cdsStart cdsEnd exonCount exonStarts
+exonEnds`` then, optionally, ``score name2 cdsStartStat cdsEndStat exonFrames``.  Integer lists
+are written with a trailing comma (``100,200,``); ``cdsStart == cdsEnd`` marks a non-coding
+transcript; exonFrames are ``-1`` for exons without CDS.  A reader accepts 10 to 15 columns, as
+``genePredExtLoad`` does, and remembers which optional columns were present so that the writer
+puts back the same columns.  A leading ``bin`` column (table dumps) is recognised with
+``bin=True`` or detected with ``bin=None``.
+"""
+from __future__ import annotations
+
+from typing import IO, Iterable, Iterator
+
+from refseqtracks.errors import ParseError
+from refseqtracks.fileio import Source, atomic_output, input_name, open_input
+from refseqtracks.model import CDS_STATS, Transcript
+
+__all__ = [
+    "FIELDS", "EXT_FIELDS", "parse_genepred_line", "format_genepred_line", "read_genepred",
+    "iter_genepred", "write_genepred", "check_transcript", "format_int_list",
+]
+
+#: genePred columns in UCSC spelling.
+FIELDS = ("name", "chrom", "strand", "txStart", "txEnd", "cdsStart", "cdsEnd", "exonCount",
+          "exonStarts", "exonEnds")
+#: the genePredExt columns that follow FIELDS.
+EXT_FIELDS = ("score", "name2", "cdsStartStat", "cdsEndStat", "exonFrames")
+
+
+def format_int_list(values: Iterable[int]) -> str:
+    """kent's comma list: every value followed by a comma."""
+    return "".join([f"{v}," for v in values])
+
+
+def _int(text: str, what: str, path, lineno) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ParseError(path, lineno, f"invalid {what} \"{text}\": expected an integer") from None
+
+
+def _uint(text: str, what: str, path, lineno) -> int:
+    v = _int(text, what, path, lineno)
+    if v < 0:
+        raise ParseError(path, lineno, f"invalid {what} \"{text}\": must not be negative")
+    return v
+
+
+def _int_list(text: str, count: int, what: str, path, lineno) -> tuple[int, ...]:
+    parts = text.split(",")
+    if parts and parts[-1] == "":
+        parts.pop()
+    if len(parts) != count:
+        raise ParseError(path, lineno, f"{what} has {len(parts)} values, exonCount is {count}")
+    return tuple(_int(p, what, path, lineno) for p in parts)
+
+
+def parse_genepred_line(line: str, *, path: object = None, lineno: int | None = None,
+                        bin: bool | None = False) -> Transcript:
+    """Parse one genePred(Ext) line (without or with a leading ``bin`` column)."""
+    cols = line.rstrip("\r\n").split("\t")
+    if bin is None:
+        bin = len(cols) >= 11 and cols[0].isdigit() and cols[3] in ("+", "-", "?", ".") \
+            and cols[2] not in ("+", "-")
+    if bin:
+        cols = cols[1:]
+    n = len(cols)
+    if n < 10 or n > 15:
+        raise ParseError(path, lineno, f"expected 10 to 15 genePred columns, got {n}")
+    tx_start = _uint(cols[3], "txStart", path, lineno)
+    tx_end = _uint(cols[4], "txEnd", path, lineno)
+    cds_start = _uint(cols[5], "cdsStart", path, lineno)
+    cds_end = _uint(cols[6], "cdsEnd", path, lineno)
+    count = _uint(cols[7], "exonCount", path, lineno)
+    starts = _int_list(cols[8], count, "exonStarts", path, lineno)
+    ends = _int_list(cols[9], count, "exonEnds", path, lineno)
+    score = name2 = ss = es = frames = None
+    if n > 10:
+        score = _int(cols[10], "score", path, lineno)
+    if n > 11:
+        name2 = cols[11]
+    if n > 12:
+        ss = cols[12]
+        if ss not in CDS_STATS:
+            raise ParseError(path, lineno, f"invalid cdsStartStat \"{ss}\"")
+    if n > 13:
+        es = cols[13]
+        if es not in CDS_STATS:
+            raise ParseError(path, lineno, f"invalid cdsEndStat \"{es}\"")
+    if n > 14:
+        frames = _int_list(cols[14], count, "exonFrames", path, lineno)
+    return Transcript(cols[0], cols[1], cols[2], tx_start, tx_end, cds_start, cds_end, starts, ends,
+                      score, name2, ss, es, frames)
+
+
+def format_genepred_line(tx: Transcript, *, ext: bool | None = None) -> str:
+    """One genePred line (with newline).
+
+    ``ext=None`` writes exactly the optional columns the transcript has; ``True`` writes all 15
+    (absent values as kent's defaults), ``False`` only the first 10.
+    """
+    parts = [tx.name, tx.chrom, tx.strand, str(tx.tx_start), str(tx.tx_end), str(tx.cds_start),
+             str(tx.cds_end), str(len(tx.exon_starts)), format_int_list(tx.exon_starts),
+             format_int_list(tx.exon_ends)]
+    if ext is None:
+        opt = [tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames]
+        last = max((i for i, v in enumerate(opt) if v is not None), default=-1)
+        if last >= 0:
+            parts += _ext_cols(tx)[: last + 1]
+    elif ext:
+        parts += _ext_cols(tx)
+    return "\t".join(parts) + "\n"
+
+
+def _ext_cols(tx: Transcript) -> list[str]:
+    frames = tx.exon_frames if tx.exon_frames is not None else (-1,) * len(tx.exon_starts)
+    return [str(tx.score or 0), tx.name2 or "", tx.cds_start_stat or "none", tx.cds_end_stat or "none",
+            format_int_list(frames)]
+
+
+def iter_genepred(src: Source, *, bin: bool | None = None) -> Iterator[Transcript]:
+    """Lazily read genePred(Ext) records; blank and ``#`` lines are skipped."""
+    name = input_name(src)
+    f = open_input(src)
+    try:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            yield parse_genepred_line(line, path=name, lineno=lineno, bin=bin)
+    finally:
+        f.close()
+
+
+def read_genepred(src: Source, *, bin: bool | None = None) -> list[Transcript]:
+    """Read a whole genePred(Ext) file."""
+    return list(iter_genepred(src, bin=bin))
+
+
+def write_genepred(transcripts: Iterable[Transcript], dest, *, ext: bool | None = None,
+                   bin: bool = False) -> int:
+    """Write genePred lines atomically to ``dest``; returns the number written."""
+    n = 0
+    with atomic_output(dest) as out:
+        n = write_genepred_to(transcripts, out, ext=ext, bin=bin)
+    return n
+
+
+def write_genepred_to(transcripts: Iterable[Transcript], out: IO[str], *, ext: bool | None = None,
+                      bin: bool = False) -> int:
+    """Write genePred lines to an open text file."""
+    n = 0
+    if bin:
+        from refseqtracks.bins import bin_from_range
+    buf = []
+    for tx in transcripts:
+        line = format_genepred_line(tx, ext=ext)
+        if bin:
+            line = f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{line}"
+        buf.append(line)
+        n += 1
+        if len(buf) >= 4096:
+            out.write("".join(buf))
+            buf.clear()
+    out.write("".join(buf))
+    return n
+
+
+def check_transcript(tx: Transcript, *, chrom_size: int | None = None) -> list[str]:
+    """kent's genePredCheck: the list of problems (empty when the transcript is valid).
+
+    Exon indexes in the messages are 0-based, as kent prints them.
+    """
+    errs: list[str] = []
+    name, chrom = tx.name, tx.chrom
+    if tx.strand not in ("+", "-"):
+        errs.append(f"{name} has invalid strand: \"{tx.strand}\"")
+    if tx.tx_start >= tx.tx_end:
+        errs.append(f"{name} txStart {tx.tx_start} >= txEnd {tx.tx_end}")
+    if chrom_size is not None and tx.tx_end > chrom_size:
+        errs.append(f"{name} txEnd {tx.tx_end} > chromSize {chrom_size}")
+    coding = tx.cds_start != tx.cds_end
+    if coding:
+        if tx.cds_start > tx.cds_end:
+            errs.append(f"{name} cdsStart {tx.cds_start} > cdsEnd {tx.cds_end}")
+        if tx.cds_start < tx.tx_start or tx.cds_start > tx.tx_end:
+            errs.append(f"{name} cdsStart {tx.cds_start} not in tx {tx.tx_start}-{tx.tx_end}")
+        if tx.cds_end < tx.tx_start or tx.cds_end > tx.tx_end:
+            errs.append(f"{name} cdsEnd {tx.cds_end} not in tx {tx.tx_start}-{tx.tx_end}")
+    n = len(tx.exon_starts)
+    if n == 0:
+        errs.append(f"{name} has no exons")
+    if len(tx.exon_ends) != n:
+        errs.append(f"{name} exonStarts and exonEnds differ in length")
+        return errs
+    frames = tx.exon_frames
+    if frames is not None and len(frames) != n:
+        errs.append(f"{name} exonFrames has {len(frames)} values, exonCount is {n}")
+        frames = None
+    cds_start_in = cds_end_in = False
+    prev_end = None
+    prev = None
+    for i, (s, e) in enumerate(zip(tx.exon_starts, tx.exon_ends)):
+        if s >= e:
+            errs.append(f"{name} exon {i} start {s} >= end {e}")
+        if s < tx.tx_start:
+            errs.append(f"{name} exon {i} start {s} < txStart {tx.tx_start}")
+        if e > tx.tx_end:
+            errs.append(f"{name} exon {i} end {e} > txEnd {tx.tx_end}")
+        if prev_end is not None and s < prev_end:
+            errs.append(f"{name} exon {i} ({chrom}:{s}-{e}) overlaps previous exon "
+                        f"({chrom}:{prev[0]}-{prev[1]})")
+        if coding:
+            if s <= tx.cds_start < e:
+                cds_start_in = True
+            if s < tx.cds_end <= e:
+                cds_end_in = True
+        if frames is not None:
+            f = frames[i]
+            if f < -1 or f > 2:
+                errs.append(f"{name} exon {i} frame {f} invalid")
+            elif coding and s < tx.cds_end and e > tx.cds_start:
+                if f == -1:
+                    errs.append(f"{name} no exonFrame on CDS exon {i}")
+            elif f != -1:
+                errs.append(f"{name} exonFrame on non-CDS exon {i}")
+        prev_end = e
+        prev = (s, e)
+    if n:
+        if tx.exon_starts[0] != tx.tx_start:
+            errs.append(f"{name} first exon start {tx.exon_starts[0]} != txStart {tx.tx_start}")
+        if tx.exon_ends[-1] != tx.tx_end:
+            errs.append(f"{name} last exon end {tx.exon_ends[-1]} != txEnd {tx.tx_end}")
+    if coding and tx.cds_start <= tx.cds_end:
+        if not cds_start_in:
+            errs.append(f"{name} cdsStart {tx.cds_start} not in an exon")
+        if not cds_end_in:
+            errs.append(f"{name} cdsEnd {tx.cds_end} not in an exon")
+    return errs
