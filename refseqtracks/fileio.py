@@ -62,8 +62,9 @@ def _gunzip_stream(raw: IO[bytes]) -> IO[bytes]:
 class _SafeReader(io.RawIOBase):
     """Wraps a decompressing stream so that truncated or corrupt gzip becomes our error."""
 
-    def __init__(self, inner: IO[bytes], name: str):
+    def __init__(self, inner: IO[bytes], name: str, raw: IO[bytes]):
         self._inner = inner
+        self._raw = raw
         self.name = name
 
     def readable(self) -> bool:
@@ -81,6 +82,8 @@ class _SafeReader(io.RawIOBase):
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._inner.close()
+        with contextlib.suppress(Exception):
+            self._raw.close()
         super().close()
 
 
@@ -115,7 +118,7 @@ def open_input(src: Source, *, binary: bool = False) -> IO:
     head = _peek(raw, 2)
     stream: IO[bytes] = raw
     if head == GZIP_MAGIC:
-        stream = io.BufferedReader(_SafeReader(_gunzip_stream(raw), name), buffer_size=_BUFSIZE)
+        stream = io.BufferedReader(_SafeReader(_gunzip_stream(raw), name, raw), buffer_size=_BUFSIZE)
     if binary:
         return stream
     return io.TextIOWrapper(stream, encoding=ENCODING, errors=ERRORS, newline="")
