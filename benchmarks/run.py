@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Benchmark refseqtracks against its peers on full-scale RefSeq-shaped GFF3.
+
+What it does, in one run:
+1. generates (once, cached under ``benchmarks/cache/``) a human-scale RefSeq-shaped GFF3 with
+   ``../shared/bench/make_refseq_gff.py --scale S`` (plus its assembly report), gzipped;
+2. runs every command of the suite side by side, alternating, ``--repeats`` times, each under
+   ``/usr/bin/time`` for wall time and peak RSS:
+   - ``refseqtracks gff3ToGenePred -refseqHacks`` on the ``.gz``;
+   - ``refseqtracks build`` writing all outputs (subsets, GTF, BED12, PSL, link table);
+   - ``gffread -T`` and ``gffread --bed`` (Debian package ``gffread``; gffread cannot read gzip, so
+     it reads ``zcat``'s output through a pipe, as users run it);
+   - ``zcat`` alone (the floor for anything reading the ``.gz``);
+   - ``refseqtracks --help`` (start-up time);
+   - our ``gff3ToGenePred`` again at ``--small-scale`` (default 0.25) for the memory-scaling check;
+3. writes ``docs/benchmarks.md``: machine, versions, medians, ratios to ``gffread -T``, and the
+   targets with a met/not-met column.
+
+Usage:
+  python3 benchmarks/run.py                       # scale 1.0, 3 repeats (about 10-15 minutes)
+  python3 benchmarks/run.py --scale 0.05 --repeats 1 --out /tmp/bench.md   # a quick look
+  python3 benchmarks/run.py --smoke               # tiny scale; checks the harness, writes nothing
+
+Timing is for this document only; no test asserts on it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DEFAULT_GENERATOR = ROOT.parent / "shared" / "bench" / "make_refseq_gff.py"
+TIME = "/usr/bin/time"
+
+def generate(generator: Path, scale: float, cache: Path) -> tuple[Path, Path]:
+    cache.mkdir(parents=True, exist_ok=True)
+    gff = cache / f"refseq_scale{scale:g}.gff3.gz"
+    report = cache / f"refseq_scale{scale:g}_assembly_report.txt"
+    if not (gff.exists() and report.exists()):
+        print(f"generating scale {scale:g} input into {gff} ...", file=sys.stderr, flush=True)
+        tmp = gff.with_suffix(".tmp.gz")
+        subprocess.run([sys.executable, str(generator), "--scale", str(scale), "--out", str(tmp),
+                        "--assembly-report", str(report)], check=True)
+        tmp.rename(gff)
+    return gff, report
+
+
+def measure(cmd: str, workdir: Path) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MB) of a shell command, via /usr/bin/time."""
+    out = workdir / "time.txt"
+    t0 = time.perf_counter()
+    p = subprocess.run([TIME, "-f", "%e %M", "-o", str(out), "sh", "-c", cmd],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({p.returncode}): {cmd}\n{p.stderr.decode()[-2000:]}")
+    fields = out.read_text().split()
+    return wall, int(fields[-1]) // 1024
+
+
+def line_count(gff: Path) -> int:
+    p = subprocess.run(f"zcat {shlex.quote(str(gff))} | wc -l", shell=True, capture_output=True, text=True)
+    return int(p.stdout.strip() or 0)
+
+
+def version(cmd: list[str]) -> str:
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not found"
+    return (p.stdout or p.stderr).strip().splitlines()[0] if (p.stdout or p.stderr).strip() else "?"
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) // 1024 // 1024} GiB"
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem} RAM"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--small-scale", type=float, default=0.25, help="second scale for the memory check")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--generator", type=Path, default=DEFAULT_GENERATOR)
+    ap.add_argument("--cache", type=Path, default=HERE / "cache")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    ap.add_argument("--refseqtracks", default=f"{shlex.quote(sys.executable)} -m refseqtracks",
+                    help="how to run our CLI (default: this Python's -m refseqtracks)")
+    ap.add_argument("--smoke", action="store_true", help="tiny scale, one repeat, no document")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.scale, args.small_scale, args.repeats = 0.002, 0.001, 1
+    if not args.generator.exists():
+        raise SystemExit(f"generator not found: {args.generator}")
+    if not Path(TIME).exists():
+        raise SystemExit(f"{TIME} not found (Debian package 'time')")
+    have_gffread = shutil.which("gffread") is not None
+
+    gff, report = generate(args.generator, args.scale, args.cache)
+    small, _ = generate(args.generator, args.small_scale, args.cache)
+    rt = args.refseqtracks
+    q = lambda p: shlex.quote(str(p))
+    work = Path(tempfile.mkdtemp(prefix="rt-bench."))
+    cmds = {
+        "zcat (decompression only)": f"zcat {q(gff)} > /dev/null",
+        "refseqtracks gff3ToGenePred -refseqHacks": f"{rt} gff3ToGenePred -refseqHacks {q(gff)} {q(work / 'o.gp')}",
+        "refseqtracks build (all outputs)": (f"rm -rf {q(work / 'build')} && {rt} build {q(gff)} --assembly-report "
+                                             f"{q(report)} -o {q(work / 'build')} --quiet"),
+        "refseqtracks --help": f"{rt} --help",
+        f"refseqtracks gff3ToGenePred -refseqHacks, scale {args.small_scale:g}":
+            f"{rt} gff3ToGenePred -refseqHacks {q(small)} {q(work / 's.gp')}",
+    }
+    if have_gffread:
+        cmds["gffread -T (zcat | gffread)"] = f"zcat {q(gff)} | gffread -T - -o {q(work / 'g.gtf')}"
+        cmds["gffread --bed (zcat | gffread)"] = f"zcat {q(gff)} | gffread --bed - -o {q(work / 'g.bed')}"
+    results: dict[str, list[tuple[float, int]]] = {k: [] for k in cmds}
+    try:
+        for rep in range(args.repeats):
+            for name, cmd in cmds.items():  # alternate: every command once per round
+                print(f"[{rep + 1}/{args.repeats}] {name} ...", file=sys.stderr, flush=True)
+                results[name].append(measure(cmd, work))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in results.items()}
+    for k, (w, m) in med.items():
+        print(f"{k:55s} {w:8.2f} s {m:7d} MB")
+    if args.smoke:
+        return 0
+    doc = render(args, gff, med, have_gffread, line_count(gff))
+    args.out.write_text(doc)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def render(args, gff: Path, med, have_gffread: bool, lines: int) -> str:
+    ours = med["refseqtracks gff3ToGenePred -refseqHacks"]
+    build = med["refseqtracks build (all outputs)"]
+    small = med[f"refseqtracks gff3ToGenePred -refseqHacks, scale {args.small_scale:g}"]
+    helpt = med["refseqtracks --help"]
+    g = med.get("gffread -T (zcat | gffread)")
+    rows = []
+    for name, (w, m) in med.items():
+        ratio = f"{w / g[0]:.2f}×" if g else "n/a"
+        rows.append(f"| {name} | {w:.2f} | {m} | {ratio} |")
+    checks = []
+    if g:
+        checks.append(("`gff3ToGenePred -refseqHacks` ≤ 0.8× `gffread -T` wall time",
+                       f"{ours[0] / g[0]:.2f}×", ours[0] <= 0.8 * g[0]))
+        checks.append(("full `build` ≤ 1.6× `gffread -T` wall time", f"{build[0] / g[0]:.2f}×",
+                       build[0] <= 1.6 * g[0]))
+    checks.append(("`gff3ToGenePred` peak RSS ≤ 600 MB", f"{ours[1]} MB", ours[1] <= 600))
+    checks.append((f"peak RSS at scale {args.scale:g} ≤ 1.5× peak RSS at scale {args.small_scale:g}",
+                   f"{ours[1] / max(small[1], 1):.2f}×", ours[1] <= 1.5 * small[1]))
+    checks.append(("`refseqtracks --help` ≤ 0.3 s", f"{helpt[0]:.2f} s", helpt[0] <= 0.3))
+    from refseqtracks import __version__
+    size_mb = gff.stat().st_size / 1e6
+    return "\n".join([
+        "# Benchmarks",
+        "",
+        "Measured by `benchmarks/run.py`; numbers are medians of "
+        f"{args.repeats} alternating runs (wall time) and the largest peak RSS seen.",
+        "",
+        f"- Machine: {machine()}",
+        f"- Python {platform.python_version()}, refseqtracks {__version__}, "
+        f"gffread {version(['gffread', '--version']) if have_gffread else 'not installed'}",
+        f"- Input: `make_refseq_gff.py --scale {args.scale:g}`: {lines:,} lines, {size_mb:.0f} MB gzipped",
+        "",
+        "| command | wall s (median) | peak RSS MB | ratio to gffread -T |",
+        "|---|---:|---:|---:|",
+        *rows,
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "|---|---:|:---:|",
+        *[f"| {t} | {v} | {'yes' if ok else 'no'} |" for t, v, ok in checks],
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        "apt-get install gffread time        # the peer tool and /usr/bin/time",
+        "python3 -m pip install .",
+        f"python3 benchmarks/run.py --scale {args.scale:g} --repeats {args.repeats}",
+        "```",
+        "",
+        "The input is generated once and cached in `benchmarks/cache/`. gffread cannot read gzip, so it",
+        "reads `zcat`'s output through a pipe; `zcat` alone is listed as the decompression floor.",
+        "",
+    ])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
