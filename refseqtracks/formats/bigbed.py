@@ -1,0 +1,536 @@
+"""bigBed writer (kent ``bedToBigBed``, bigBed version 4), hand-written.
+
+Why hand-written: pyBigWig reads bigBed but cannot write it, and pybigtools 0.3.0 writes bigBed
+without a custom autoSql and without ``-extraIndex`` B+ trees, both of which bigGenePred hubs need
+(the browser finds the column names and the ``searchIndex name`` in them).
+
+File layout written (all integers little-endian, coordinates 0-based half-open):
+
+1. header (64 bytes): magic ``0x8789F2EB``, version 4, zoom level count, offsets of the
+   chromosome B+ tree, data, R-tree index, autoSql, total summary and extension header,
+   fieldCount/definedFieldCount, uncompressBufSize (largest uncompressed block);
+2. 10 zoom headers (24 bytes each; unused ones stay zero): reduction, data and index offsets;
+3. the autoSql text, verbatim from ``-as``, NUL-terminated;
+4. total summary (validCount, min, max, sum, sum of squares of the coverage depth);
+5. extension header (64 bytes) and the extra-index list (20 bytes per one-field index);
+6. chromosome B+ tree (key = name padded with NULs, value = chromId, size; ids in input order);
+7. data: item count (u64), then blocks of up to ``itemsPerSlot`` items of one chromosome, each
+   item ``chromId start end rest\\0`` (``rest`` = the columns after the third, tab-joined),
+   zlib-compressed unless ``-unc``;
+8. R-tree (cirTree) over the data blocks, ``blockSize`` children per node, one block per slot;
+9. zoom levels: count (u32), compressed blocks of 32-byte summaries, and an R-tree each; the
+   first reduction follows kent (average item size, at least 10, times 4 until the summaries are
+   small enough), further levels reduce 4-fold while that still shrinks the level;
+10. one B+ tree per ``-extraIndex`` field (key = field value, value = data block offset, size);
+11. the magic again.
+
+Input checks follow kent's bedToBigBed, each reported as ``path:line: message``: chromosomes must
+be in the chrom sizes; lines grouped by chromosome and sorted by start ("... is not sorted");
+"End coordinate N bigger than CHROM size of N"; the field count of ``-type=bedN+P`` / the
+autoSql; the BED rules of :mod:`refseqtracks.formats.bed` and the autoSql types of the extra
+columns.  Nothing is written unless every line passes.
+"""
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from refseqtracks.errors import ParseError, RefseqtracksError
+from refseqtracks.fileio import Source, atomic_output, input_name, open_input
+from refseqtracks.formats.autosql import AsTable, check_row
+from refseqtracks.formats.bed import parse_bed_line
+
+__all__ = [
+    "BIGBED_MAGIC", "BPT_MAGIC", "CIRTREE_MAGIC", "BigBedItems", "read_chrom_sizes",
+    "load_bed_for_bigbed", "write_bigbed", "bed_to_bigbed",
+]
+
+BIGBED_MAGIC = 0x8789F2EB
+BPT_MAGIC = 0x78CA8C91
+CIRTREE_MAGIC = 0x2468ACE0
+TWOBIT_MAGIC = 0x1A412743
+MAX_ZOOM_LEVELS = 10
+ZOOM_INCREMENT = 4
+MIN_ZOOM = 10
+HEADER_SIZE = 64
+ZOOM_HEADER_SIZE = 24
+SUMMARY_SIZE = 40
+EXT_HEADER_SIZE = 64
+
+
+def read_chrom_sizes(src: Source, *, two_bit: bool = False) -> dict[str, int]:
+    """Chromosome sizes from a ``name size`` file (or a .2bit file with ``two_bit=True``)."""
+    if two_bit:
+        return _two_bit_sizes(src)
+    sizes: dict[str, int] = {}
+    name = input_name(src)
+    with open_input(src) as f:
+        for lineno, line in enumerate(f, 1):
+            cols = line.split()
+            if not cols or cols[0].startswith("#"):
+                continue
+            if len(cols) < 2 or not cols[1].isdigit():
+                raise ParseError(name, lineno, "expected 'name size' columns")
+            sizes[cols[0]] = int(cols[1])
+    return sizes
+
+
+def _two_bit_sizes(src: Source) -> dict[str, int]:
+    name = input_name(src)
+    with open_input(src, binary=True) as f:
+        data = f.read()
+    if len(data) < 16:
+        raise RefseqtracksError(f"{name}: not a .2bit file")
+    magic = struct.unpack_from("<I", data)[0]
+    end = "<" if magic == TWOBIT_MAGIC else ">"
+    if struct.unpack_from(end + "I", data)[0] != TWOBIT_MAGIC:
+        raise RefseqtracksError(f"{name}: not a .2bit file")
+    count = struct.unpack_from(end + "I", data, 8)[0]
+    pos = 16
+    sizes: dict[str, int] = {}
+    try:
+        for _ in range(count):
+            n = data[pos]
+            seq = data[pos + 1:pos + 1 + n].decode("utf-8", "surrogateescape")
+            offset = struct.unpack_from(end + "I", data, pos + 1 + n)[0]
+            pos += 5 + n
+            sizes[seq] = struct.unpack_from(end + "I", data, offset)[0]
+    except (IndexError, struct.error):
+        raise RefseqtracksError(f"{name}: truncated .2bit file") from None
+    return sizes
+
+
+@dataclass
+class BigBedItems:
+    """Checked input: chromosomes in input order and items as (chromId, start, end, rest)."""
+
+    chroms: list[tuple[str, int]] = field(default_factory=list)
+    items: list[tuple[int, int, int, str]] = field(default_factory=list)
+    keys: list[list[bytes]] = field(default_factory=list)
+    field_count: int = 3
+
+
+def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int,
+                        field_count: int | None, table: AsTable | None = None, tab: bool = False,
+                        extra_index: Iterable[int] = (), allow_more: bool = False) -> BigBedItems:
+    """Read and check a bedN+P file the way bedToBigBed does.
+
+    ``field_count`` is the exact number of columns (``None``: taken from the first line);
+    ``allow_more`` accepts more (``-type=bedN+``); ``extra_index`` lists column numbers whose
+    values are collected for extra indexes.
+    """
+    name = input_name(src)
+    res = BigBedItems()
+    index_cols = list(extra_index)
+    res.keys = [[] for _ in index_cols]
+    chrom_ids: dict[str, int] = {}
+    cur_chrom = None
+    cur_id = -1
+    cur_size = 0
+    last_start = -1
+    items = res.items
+    std_n = min(bed_n, 12)
+    with open_input(src) as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\r\n")
+            if not line or line[0] == "#" or line.startswith(("track ", "browser ")):
+                continue
+            cols = line.split("\t") if tab else line.split()
+            n = len(cols)
+            if field_count is None:
+                field_count = n
+            if n != field_count and not (allow_more and n > field_count):
+                raise ParseError(name, lineno, f"expecting {field_count} words, got {n}")
+            if n < 3:
+                raise ParseError(name, lineno, f"expecting at least 3 words, got {n}")
+            chrom = cols[0]
+            try:
+                start, end = int(cols[1]), int(cols[2])
+            except ValueError:
+                raise ParseError(name, lineno, "chromStart and chromEnd must be integers") from None
+            if chrom != cur_chrom:
+                if chrom in chrom_ids:
+                    raise ParseError(name, lineno, f"{name} is not sorted at line {lineno}.  Please "
+                                     "use \"sort -k1,1 -k2,2n\" or bedSort and try again.")
+                size = chrom_sizes.get(chrom)
+                if size is None:
+                    raise ParseError(name, lineno, f"{chrom} is not found in chromosome sizes file")
+                cur_chrom, cur_size, cur_id = chrom, size, len(res.chroms)
+                chrom_ids[chrom] = cur_id
+                res.chroms.append((chrom, size))
+                last_start = -1
+            if start < last_start:
+                raise ParseError(name, lineno, f"{name} is not sorted at line {lineno}.  Please "
+                                 "use \"sort -k1,1 -k2,2n\" or bedSort and try again.")
+            last_start = start
+            if end > cur_size:
+                raise ParseError(name, lineno, f"End coordinate {end} bigger than {chrom} size of "
+                                 f"{cur_size} line {lineno} of {name}")
+            if start < 0:
+                raise ParseError(name, lineno, f"negative chromStart {start}")
+            if std_n > 3 or start > end:
+                parse_bed_line(line, path=name, lineno=lineno, bed_n=std_n, tab=tab)
+            if table is not None:
+                check_row(table, cols, path=name, lineno=lineno, first=std_n)
+            items.append((cur_id, start, end, "\t".join(cols[3:])))
+            for k, col in zip(res.keys, index_cols):
+                k.append(cols[col].encode("utf-8", "surrogateescape") if col < n else b"")
+    res.field_count = field_count or 3
+    return res
+
+
+# --------------------------------------------------------------------------- tree writers
+def _levels(n: int, bs: int) -> int:
+    levels = 1
+    while n > bs:
+        n = (n + bs - 1) // bs
+        levels += 1
+    return levels
+
+
+def _bpt_bytes(items: list[tuple[bytes, bytes]], block_size: int, key_size: int, val_size: int,
+               offset: int) -> bytes:
+    """A kent bptFile (B+ tree) for sorted (key, value) items, to be placed at ``offset``."""
+    n = len(items)
+    bs = max(1, min(block_size, n))
+    key_size = max(1, key_size)
+    out = bytearray(struct.pack("<IIIIQQ", BPT_MAGIC, bs, key_size, val_size, n, 0))
+    if n == 0:
+        out += struct.pack("<BBH", 1, 0, 0)
+        return bytes(out)
+    levels = _levels(n, bs)
+    inner_bytes = 4 + bs * (key_size + 8)
+    leaf_bytes = 4 + bs * (key_size + val_size)
+
+    def pad(key: bytes) -> bytes:
+        return key + b"\0" * (key_size - len(key))
+
+    # node counts per level: level 0 = leaves
+    counts = [(n + bs ** (lev + 1) - 1) // bs ** (lev + 1) for lev in range(levels)]
+    starts = {}
+    pos = offset + len(out)
+    for lev in range(levels - 1, -1, -1):
+        starts[lev] = pos
+        pos += counts[lev] * (leaf_bytes if lev == 0 else inner_bytes)
+    for lev in range(levels - 1, 0, -1):
+        slot = bs ** lev
+        child_bytes = leaf_bytes if lev == 1 else inner_bytes
+        for node in range(counts[lev]):
+            first = node * slot * bs
+            m = min(bs, (n - first + slot - 1) // slot)
+            buf = bytearray(struct.pack("<BBH", 0, 0, m))
+            for j in range(m):
+                child = node * bs + j
+                buf += pad(items[(first + j * slot)][0])
+                buf += struct.pack("<Q", starts[lev - 1] + child * child_bytes)
+            buf += b"\0" * (inner_bytes - len(buf))
+            out += buf
+    for node in range(counts[0]):
+        chunk = items[node * bs:(node + 1) * bs]
+        buf = bytearray(struct.pack("<BBH", 1, 0, len(chunk)))
+        for key, val in chunk:
+            buf += pad(key)
+            buf += val
+        buf += b"\0" * (leaf_bytes - len(buf))
+        out += buf
+    return bytes(out)
+
+
+def _merge(bounds: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    s = min((b[0], b[1]) for b in bounds)
+    e = max((b[2], b[3]) for b in bounds)
+    return (s[0], s[1], e[0], e[1])
+
+
+def _rtree_bytes(leaves: list[tuple[int, int, int, int, int, int]], block_size: int,
+                 end_file_offset: int, offset: int) -> bytes:
+    """A kent cirTree over (startChrom, start, endChrom, end, dataOffset, dataSize) blocks."""
+    n = len(leaves)
+    bs = max(1, min(block_size, n)) if n else 1
+    if n:
+        total = _merge([lf[:4] for lf in leaves])
+    else:
+        total = (0, 0, 0, 0)
+    out = bytearray(struct.pack("<IIQIIIIQII", CIRTREE_MAGIC, bs, n, *total, end_file_offset, 1, 0))
+    if n == 0:
+        out += struct.pack("<BBH", 1, 0, 0) + b"\0" * (bs * 32)
+        return bytes(out)
+    levels = _levels(n, bs)
+    inner_bytes = 4 + bs * 24
+    leaf_bytes = 4 + bs * 32
+    counts = [(n + bs ** (lev + 1) - 1) // bs ** (lev + 1) for lev in range(levels)]
+    starts = {}
+    pos = offset + len(out)
+    for lev in range(levels - 1, -1, -1):
+        starts[lev] = pos
+        pos += counts[lev] * (leaf_bytes if lev == 0 else inner_bytes)
+    for lev in range(levels - 1, 0, -1):
+        slot = bs ** lev
+        child_bytes = leaf_bytes if lev == 1 else inner_bytes
+        for node in range(counts[lev]):
+            first = node * slot * bs
+            m = min(bs, (n - first + slot - 1) // slot)
+            buf = bytearray(struct.pack("<BBH", 0, 0, m))
+            for j in range(m):
+                lo = first + j * slot
+                b = _merge([lf[:4] for lf in leaves[lo:lo + slot]])
+                buf += struct.pack("<IIIIQ", *b, starts[lev - 1] + (node * bs + j) * child_bytes)
+            buf += b"\0" * (inner_bytes - len(buf))
+            out += buf
+    for node in range(counts[0]):
+        chunk = leaves[node * bs:(node + 1) * bs]
+        buf = bytearray(struct.pack("<BBH", 1, 0, len(chunk)))
+        for lf in chunk:
+            buf += struct.pack("<IIIIQQ", *lf)
+        buf += b"\0" * (leaf_bytes - len(buf))
+        out += buf
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------- zoom summaries
+def _coverage(items: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, int]]:
+    """Coverage-depth ranges (chromId, start, end, depth > 0), in chromosome and position order."""
+    out: list[tuple[int, int, int, int]] = []
+    i, n = 0, len(items)
+    while i < n:
+        cid = items[i][0]
+        events: dict[int, int] = {}
+        while i < n and items[i][0] == cid:
+            _, s, e, _ = items[i]
+            if s < e:
+                events[s] = events.get(s, 0) + 1
+                events[e] = events.get(e, 0) - 1
+            i += 1
+        depth = 0
+        prev = None
+        for pos in sorted(events):
+            if depth > 0 and prev is not None and pos > prev:
+                out.append((cid, prev, pos, depth))
+            depth += events[pos]
+            prev = pos
+    return out
+
+
+def _summarize(ranges, reduction: int, sizes: list[int]) -> list[list]:
+    """kent's bbiAddRangeToSummary over coverage ranges: [chromId, start, end, n, min, max, sum, sumSq]."""
+    out: list[list] = []
+    cur = None
+    for cid, s, e, val in ranges:
+        while s < e:
+            if cur is None or cur[0] != cid or s >= cur[2]:
+                if cur is not None:
+                    out.append(cur)
+                cur = [cid, s, min(s + reduction, sizes[cid]), 0, val, val, 0.0, 0.0]
+            ov_end = min(e, cur[2])
+            ov = ov_end - s
+            cur[3] += ov
+            if val < cur[4]:
+                cur[4] = val
+            if val > cur[5]:
+                cur[5] = val
+            cur[6] += val * ov
+            cur[7] += val * val * ov
+            s = ov_end
+    if cur is not None:
+        out.append(cur)
+    return out
+
+
+def _reduce(summaries: list[list], reduction: int) -> list[list]:
+    """kent's simple reduce: merge neighbours of one chromosome within ``reduction`` bases."""
+    out: list[list] = []
+    cur = None
+    for sm in summaries:
+        if cur is not None and sm[0] == cur[0] and sm[2] <= cur[1] + reduction:
+            cur[2] = sm[2]
+            cur[3] += sm[3]
+            cur[4] = min(cur[4], sm[4])
+            cur[5] = max(cur[5], sm[5])
+            cur[6] += sm[6]
+            cur[7] += sm[7]
+        else:
+            if cur is not None:
+                out.append(cur)
+            cur = list(sm)
+    if cur is not None:
+        out.append(cur)
+    return out
+
+
+def _zoom_plan(items, sizes: list[int], data_size: int, compress: bool) -> list[tuple[int, list]]:
+    """The zoom levels as (reduction, summaries), following kent's choice of reductions."""
+    if not items:
+        return []
+    total = sum(e - s for _, s, e, _ in items)
+    res = max(total // len(items), MIN_ZOOM)
+    ranges = _coverage(items)
+    summaries = None
+    reduction = res
+    for _ in range(MAX_ZOOM_LEVELS):
+        summaries = _summarize(ranges, reduction, sizes)
+        est = len(summaries) * 32 // (2 if compress else 1)
+        if est <= data_size // 2:
+            break
+        reduction *= ZOOM_INCREMENT
+    else:
+        reduction = res
+        summaries = _summarize(ranges, reduction, sizes)
+    levels = [(reduction, summaries)]
+    while len(levels) < MAX_ZOOM_LEVELS:
+        reduction *= ZOOM_INCREMENT
+        nxt = _reduce(levels[-1][1], reduction)
+        if len(nxt) >= len(levels[-1][1]):
+            break
+        levels.append((reduction, nxt))
+    return levels
+
+
+# --------------------------------------------------------------------------- the file
+def _chunks(chrom_ids: list[int], limit: int) -> list[tuple[int, int]]:
+    """[lo, hi) ranges of at most ``limit`` consecutive entries of one chromosome."""
+    out = []
+    lo, n = 0, len(chrom_ids)
+    while lo < n:
+        cid = chrom_ids[lo]
+        hi = lo + 1
+        while hi < n and hi - lo < limit and chrom_ids[hi] == cid:
+            hi += 1
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def _compress(data: bytes, compress: bool) -> bytes:
+    return zlib.compress(data, 6) if compress else data
+
+
+def write_bigbed(loaded: BigBedItems, dest, *, as_text: str, defined_field_count: int,
+                 extra_index: Iterable[int] = (), block_size: int = 256,
+                 items_per_slot: int = 512, compress: bool = True) -> None:
+    """Write a bigBed file atomically from checked items (see :func:`load_bed_for_bigbed`)."""
+    if block_size < 2:
+        raise RefseqtracksError("blockSize must be at least 2")
+    if items_per_slot < 1:
+        raise RefseqtracksError("itemsPerSlot must be at least 1")
+    index_cols = list(extra_index)
+    items = loaded.items
+    sizes = [sz for _, sz in loaded.chroms]
+    buf = bytearray(HEADER_SIZE + MAX_ZOOM_LEVELS * ZOOM_HEADER_SIZE)
+    as_offset = len(buf)
+    buf += as_text.encode("utf-8", "surrogateescape") + b"\0"
+    summary_offset = len(buf)
+    buf += b"\0" * SUMMARY_SIZE
+    ext_offset = len(buf)
+    buf += b"\0" * EXT_HEADER_SIZE
+    index_list_offset = len(buf)
+    buf += b"\0" * (20 * len(index_cols))
+    struct.pack_into("<HHQ", buf, ext_offset, EXT_HEADER_SIZE, len(index_cols),
+                     index_list_offset if index_cols else 0)
+
+    # chromosome B+ tree, keys sorted by name, ids in input order
+    chrom_tree_offset = len(buf)
+    named = sorted((c.encode("utf-8", "surrogateescape"), struct.pack("<II", i, sz))
+                   for i, (c, sz) in enumerate(loaded.chroms))
+    key_size = max((len(k) for k, _ in named), default=1)
+    buf += _bpt_bytes(named, block_size, key_size, 8, chrom_tree_offset)
+
+    # data blocks
+    data_offset = len(buf)
+    buf += struct.pack("<Q", len(items))
+    leaves = []
+    block_of_item: list[int] = []
+    max_unc = 0
+    pack = struct.Struct("<III").pack
+    for lo, hi in _chunks([it[0] for it in items], items_per_slot):
+        parts = []
+        for cid, s, e, rest in items[lo:hi]:
+            parts.append(pack(cid, s, e))
+            parts.append(rest.encode("utf-8", "surrogateescape") + b"\0")
+        raw = b"".join(parts)
+        max_unc = max(max_unc, len(raw))
+        blob = _compress(raw, compress)
+        cid = items[lo][0]
+        max_end = max(it[2] for it in items[lo:hi])
+        leaves.append((cid, items[lo][1], cid, max_end, len(buf), len(blob)))
+        block_of_item.extend([len(leaves) - 1] * (hi - lo))
+        buf += blob
+    index_offset = len(buf)
+    buf += _rtree_bytes(leaves, block_size, index_offset, index_offset)
+
+    # zoom levels
+    levels = _zoom_plan(items, sizes, index_offset - data_offset, compress)
+    zoom_pack = struct.Struct("<IIIIffff").pack
+    for lev_ix, (reduction, summaries) in enumerate(levels):
+        zoom_data = len(buf)
+        buf += struct.pack("<I", len(summaries))
+        zleaves = []
+        for lo, hi in _chunks([sm[0] for sm in summaries], items_per_slot):
+            chunk = summaries[lo:hi]
+            raw = b"".join([zoom_pack(*sm) for sm in chunk])
+            max_unc = max(max_unc, len(raw))
+            blob = _compress(raw, compress)
+            cid = chunk[0][0]
+            zleaves.append((cid, chunk[0][1], cid, max(sm[2] for sm in chunk), len(buf), len(blob)))
+            buf += blob
+        zoom_index = len(buf)
+        buf += _rtree_bytes(zleaves, block_size, zoom_index, zoom_index)
+        struct.pack_into("<IIQQ", buf, HEADER_SIZE + lev_ix * ZOOM_HEADER_SIZE, reduction, 0,
+                         zoom_data, zoom_index)
+
+    # total summary (from the first zoom level, as kent does)
+    if levels:
+        first = levels[0][1]
+        struct.pack_into("<Qdddd", buf, summary_offset, sum(s[3] for s in first),
+                         float(min(s[4] for s in first)), float(max(s[5] for s in first)),
+                         float(sum(s[6] for s in first)), float(sum(s[7] for s in first)))
+
+    # extra indexes
+    for k, col in enumerate(index_cols):
+        keys = loaded.keys[k]
+        pairs = sorted(((keys[x], x) for x in range(len(keys))))
+        entries = [(key, struct.pack("<QQ", leaves[block_of_item[x]][4], leaves[block_of_item[x]][5]))
+                   for key, x in pairs]
+        ksize = max((len(key) for key, _ in entries), default=1)
+        tree_offset = len(buf)
+        buf += _bpt_bytes(entries, block_size, ksize, 16, tree_offset)
+        struct.pack_into("<HHQIHH", buf, index_list_offset + 20 * k, 0, 1, tree_offset, 0, col, 0)
+
+    buf += struct.pack("<I", BIGBED_MAGIC)
+    struct.pack_into("<IHHQQQHHQQIQ", buf, 0, BIGBED_MAGIC, 4, len(levels), chrom_tree_offset,
+                     data_offset, index_offset, loaded.field_count, defined_field_count, as_offset,
+                     summary_offset, max_unc if compress else 0, ext_offset)
+    with atomic_output(dest, binary=True) as out:
+        out.write(buf)
+
+
+def bed_to_bigbed(bed: Source, chrom_sizes: dict[str, int], dest, *, as_text: str | None = None,
+                  table: AsTable | None = None, bed_n: int = 3, field_count: int | None = None,
+                  tab: bool = False, extra_index: Iterable[str] = (), block_size: int = 256,
+                  items_per_slot: int = 512, compress: bool = True, allow_more: bool = False) -> int:
+    """kent bedToBigBed: check ``bed`` and write ``dest``; returns the number of items.
+
+    ``table`` (the parsed ``as_text``) checks the extra columns and names the ``extra_index``
+    fields; without it the standard BED names and ``field13``... are used, and ``as_text``
+    defaults to a generated bed autoSql.
+    """
+    from refseqtracks.formats.autosql import bed_as_text
+    from refseqtracks.formats.bed import FIELDS
+    names = list(table.field_names) if table is not None else None
+    if names is None:
+        n = max(field_count or 0, 12)
+        names = list(FIELDS) + [f"field{i + 1}" for i in range(12, n)]
+    cols = []
+    for fname in extra_index:
+        if fname not in names:
+            raise RefseqtracksError(f"extraIndex field {fname} is not in the autoSql definition")
+        cols.append(names.index(fname))
+    loaded = load_bed_for_bigbed(bed, chrom_sizes, bed_n=bed_n, field_count=field_count,
+                                 table=table, tab=tab, extra_index=cols, allow_more=allow_more)
+    if as_text is None:
+        as_text = bed_as_text(min(bed_n, loaded.field_count), loaded.field_count)
+    write_bigbed(loaded, dest, as_text=as_text, defined_field_count=min(bed_n, loaded.field_count),
+                 extra_index=cols, block_size=block_size, items_per_slot=items_per_slot,
+                 compress=compress)
+    return len(loaded.items)
