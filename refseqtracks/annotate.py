@@ -1,0 +1,351 @@
+"""NCBI Gene joins and the ncbiRefSeqLink table (kent ``doNcbiRefSeq.pl`` + ``gff3ToRefLink.pl``).
+
+The link table has the 19 columns of kent's ``ncbiRefSeqLink.as`` (:data:`LINK_FIELDS`), one row
+per transcript of the All subset (names ``^[NXY][MRP]_``), sorted by ``id`` bytewise, as
+``sort | join`` leaves it.  Columns are filled as ``gff3ToRefLink.pl`` fills them from the
+GFF3, merging the transcript's own attributes with those of its top-level gene:
+
+==============  ==========================================================================
+column          source
+==============  ==========================================================================
+id              the genePred name
+status          gene2refseq status of the RNA accession (title case: ``VALIDATED`` ->
+                ``Validated``); ``Unknown`` without a gene2refseq row.  (UCSC takes it from
+                the rna.gbff COMMENT; NCBI's gene2refseq carries the same RefSeq status.)
+name            ``gene`` attribute
+product         ``product``
+mrnaAcc         ``transcript_id``
+protAcc         ``protein_id`` of the transcript's CDS
+locusLinkId     ``Dbxref`` ``GeneID:``
+omimId          ``Dbxref`` ``MIM:``
+hgnc            ``Dbxref`` ``HGNC:HGNC:n`` -> ``n``
+genbank         ``Dbxref`` ``GenBank:``/``Genbank:``
+pseudo          ``pseudo``
+gbkey           ``gbkey``
+source          GFF3 column 2 of the transcript (``BestRefSeq``, ``Gnomon`` ...)
+gene_biotype    ``gene_biotype`` (the gene's)
+gene_synonym    ``gene_synonym``
+ncrna_class     ``ncrna_class``
+note            ``Note`` (transcript's, else the gene's)
+description     gene_info ``description`` of the GeneID when a gene_info file is given, else
+                the gene's ``description`` attribute (UCSC: the rna.gbff summary)
+externalId      first of the ``Dbxref`` MGI, BGD, RGD, SGD, ZFIN, FlyBase, WormBase, Xenbase
+==============  ==========================================================================
+
+Multi-valued attributes are joined with ``,``.  Values are percent-decoded (``%2C`` -> ``,``).
+
+:class:`GffFacts` collects, from raw GFF3 lines in the same pass that feeds the converter, what
+the transcripts themselves do not carry: column 2, the parent gene's attributes and the
+``protein_id`` of the CDS.  The NCBI Gene files are read streaming and only for the accessions
+and GeneIDs asked for, so a full ``gene2refseq.gz`` costs time, not memory.
+
+Status colours (browser ``hgTracks`` shading of ncbiRefSeq items, described behaviour): Reviewed
+and Validated keep the track colour, Provisional is ``(6c + 4*255) // 10`` per channel, every
+other status ``(c + 2*255) // 3`` (:func:`status_color`).
+"""
+from __future__ import annotations
+
+from typing import IO, Iterable, Mapping, NamedTuple, Sequence
+
+from refseqtracks.errors import ParseError
+from refseqtracks.fileio import Source, input_name, open_input
+from refseqtracks.model import Transcript
+
+__all__ = [
+    "LINK_FIELDS", "STATUSES", "GeneInfo", "read_gene_info", "Gene2RefseqRow", "read_gene2refseq",
+    "normalize_status", "GffFacts", "link_row", "link_rows", "format_link_line", "write_link_table",
+    "status_color", "split_dbxrefs",
+]
+
+#: kent ncbiRefSeqLink.as columns
+LINK_FIELDS = ("id", "status", "name", "product", "mrnaAcc", "protAcc", "locusLinkId", "omimId",
+               "hgnc", "genbank", "pseudo", "gbkey", "source", "gene_biotype", "gene_synonym",
+               "ncrna_class", "note", "description", "externalId")
+
+#: the RefSeq statuses the link table knows, gene2refseq spelling -> link spelling
+STATUSES = {"INFERRED": "Inferred", "MODEL": "Model", "PREDICTED": "Predicted",
+            "PROVISIONAL": "Provisional", "REVIEWED": "Reviewed", "VALIDATED": "Validated"}
+
+_EXTERNAL_DBS = ("mgi", "bgd", "rgd", "sgd", "zfin", "flybase", "wormbase", "xenbase")
+#: attributes kept from GFF3 lines (gff3ToRefLink's tag list, plus what the link table derives from)
+_KEEP = frozenset(("ID", "Parent", "Dbxref", "Name", "gene", "product", "transcript_id",
+                   "protein_id", "pseudo", "gbkey", "gene_biotype", "gene_synonym", "ncrna_class",
+                   "Note", "description"))
+_SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
+
+
+def normalize_status(text: str | None) -> str:
+    """gene2refseq status -> link-table status (``Unknown`` for anything else)."""
+    if not text:
+        return "Unknown"
+    return STATUSES.get(text.strip().upper(), "Unknown")
+
+
+class GeneInfo(NamedTuple):
+    """The gene_info columns the link table uses."""
+
+    gene_id: str
+    symbol: str
+    synonyms: str
+    description: str
+    type_of_gene: str
+
+
+def _dash(v: str) -> str:
+    return "" if v == "-" else v
+
+
+def read_gene_info(src: Source, *, gene_ids: "set[str] | None" = None) -> dict[str, GeneInfo]:
+    """NCBI ``gene_info`` (tab-separated, ``#`` header): GeneID -> :class:`GeneInfo`."""
+    name = input_name(src)
+    out: dict[str, GeneInfo] = {}
+    with open_input(src) as f:
+        for lineno, line in enumerate(f, 1):
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\r\n").split("\t", 10)
+            if len(cols) < 10:
+                raise ParseError(name, lineno, f"expected at least 10 gene_info columns, got {len(cols)}")
+            gid = cols[1]
+            if gene_ids is not None and gid not in gene_ids:
+                continue
+            if not gid.isdigit():
+                raise ParseError(name, lineno, f"invalid GeneID \"{gid}\"")
+            out.setdefault(gid, GeneInfo(gid, _dash(cols[2]), _dash(cols[4]).replace("|", ","),
+                                         _dash(cols[8]), _dash(cols[9])))
+    return out
+
+
+class Gene2RefseqRow(NamedTuple):
+    """The gene2refseq columns the link table uses."""
+
+    gene_id: str
+    status: str
+    rna: str
+    protein: str
+    symbol: str
+
+
+def read_gene2refseq(src: Source, *, accessions: "set[str] | None" = None,
+                     tax_id: str | None = None) -> dict[str, Gene2RefseqRow]:
+    """NCBI ``gene2refseq`` (16 columns, header optional): RNA accession.version -> row.
+
+    The first row of an accession wins (an RNA is listed once per assembly, with one status).
+    """
+    name = input_name(src)
+    out: dict[str, Gene2RefseqRow] = {}
+    with open_input(src) as f:
+        for lineno, line in enumerate(f, 1):
+            if line.startswith("#") or not line.strip():
+                continue
+            cols = line.rstrip("\r\n").split("\t")
+            if len(cols) < 8:
+                raise ParseError(name, lineno, f"expected 16 gene2refseq columns, got {len(cols)}")
+            rna = cols[3]
+            if rna == "-" or rna in out or (accessions is not None and rna not in accessions):
+                continue
+            if tax_id is not None and cols[0] != tax_id:
+                continue
+            out[rna] = Gene2RefseqRow(cols[1], cols[2], rna, _dash(cols[5]),
+                                      _dash(cols[15]) if len(cols) > 15 else "")
+    return out
+
+
+def split_dbxrefs(values: Iterable[str]) -> dict[str, str]:
+    """``["GeneID:7157", "HGNC:HGNC:11998", "MIM:191170"]`` -> ``{"geneid": "7157", ...}``.
+
+    Keys are lower-case database names; the first value of each database wins; ``HGNC:HGNC:n``
+    becomes ``n``.
+    """
+    out: dict[str, str] = {}
+    for v in values:
+        db, colon, acc = v.partition(":")
+        if not colon:
+            continue
+        db = db.lower()
+        if db == "hgnc" and acc.upper().startswith("HGNC:"):
+            acc = acc[5:]
+        out.setdefault(db, acc)
+    return out
+
+
+def _unescape(text: str) -> str:
+    if "%" not in text:
+        return text
+    from refseqtracks.gff3 import unescape
+
+    return unescape(text)
+
+
+def _parse_col9(col9: str) -> dict[str, tuple[str, ...]]:
+    attrs: dict[str, tuple[str, ...]] = {}
+    for item in col9.rstrip("\r\n").split(";"):
+        tag, eq, value = item.strip().partition("=")
+        if not eq or tag not in _KEEP:
+            continue
+        vals = tuple(_unescape(v) for v in value.split(",") if v)
+        attrs[tag] = attrs.get(tag, ()) + vals
+    return attrs
+
+
+class _Feature(NamedTuple):
+    source: str
+    attrs: dict[str, tuple[str, ...]]
+
+
+class GffFacts:
+    """What the link table needs from raw GFF3 lines: sources, gene attributes, protein ids.
+
+    Feed every line with :meth:`feed` (comments are ignored).  Keeps, by feature ID, the
+    column 2 and the attributes of features that are not exons/CDS/alignments; and the first
+    ``protein_id`` seen for each CDS parent.
+    """
+
+    def __init__(self) -> None:
+        self.features: dict[str, _Feature] = {}
+        self.by_name: dict[str, str] = {}
+        self.protein_ids: dict[str, str] = {}
+
+    def feed(self, line: str) -> None:
+        if line[:1] == "#":
+            return
+        cols = line.split("\t", 8)
+        if len(cols) < 9:
+            return
+        ftype = cols[2]
+        if ftype == "CDS":
+            col9 = cols[8]
+            if "protein_id=" in col9:
+                attrs = _parse_col9(col9)
+                prot = attrs.get("protein_id")
+                if prot:
+                    for parent in attrs.get("Parent", ()):
+                        self.protein_ids.setdefault(parent, prot[0])
+            return
+        if ftype in _SKIP_TYPES:
+            return
+        attrs = _parse_col9(cols[8])
+        fid = attrs.get("ID")
+        if not fid:
+            return
+        self.features.setdefault(fid[0], _Feature(cols[1], attrs))
+        name = attrs.get("Name")
+        if name:
+            self.by_name.setdefault(name[0], fid[0])
+
+    def transcript(self, tx: Transcript) -> tuple[str, dict[str, tuple[str, ...]]] | None:
+        """(feature ID, attributes) of a transcript, from its own attrs or by its name."""
+        attrs = tx.attrs
+        fid = None
+        if attrs and attrs.get("ID"):
+            fid = attrs["ID"][0]
+        if fid is None:
+            fid = self.by_name.get(tx.name)
+        feat = self.features.get(fid) if fid else None
+        if attrs:
+            return fid, dict(attrs)
+        return (fid, feat.attrs) if feat else None
+
+    def top_gene(self, fid: str | None) -> _Feature | None:
+        """The top-level ancestor (the gene) of a feature; ``None`` if it has no parent."""
+        feat = self.features.get(fid) if fid else None
+        if feat is None or not feat.attrs.get("Parent"):
+            return None
+        seen = {fid}
+        while True:
+            parents = feat.attrs.get("Parent")
+            if not parents:
+                return feat
+            if parents[0] in seen:  # a cycle: give up rather than loop
+                return None
+            seen.add(parents[0])
+            parent = self.features.get(parents[0])
+            if parent is None:
+                return None
+            feat = parent
+
+    def source(self, fid: str | None) -> str:
+        feat = self.features.get(fid) if fid else None
+        return feat.source if feat else ""
+
+
+def _first(attrs: Mapping[str, Sequence[str]], *tags: str) -> str:
+    for t in tags:
+        v = attrs.get(t)
+        if v:
+            return ",".join(v)
+    return ""
+
+
+def link_row(name: str, attrs: Mapping[str, Sequence[str]], *,
+             gene_attrs: Mapping[str, Sequence[str]] | None = None, source: str = "",
+             protein_id: str = "", status: str = "Unknown", description: str | None = None) -> list[str]:
+    """One ncbiRefSeqLink row (19 strings) from a transcript's and its gene's attributes."""
+    gene_attrs = gene_attrs or {}
+
+    def tag(t: str) -> str:
+        return _first(attrs, t) or _first(gene_attrs, t)
+
+    xrefs = split_dbxrefs(list(attrs.get("Dbxref", ())) + list(gene_attrs.get("Dbxref", ())))
+    external = next((xrefs[db] for db in _EXTERNAL_DBS if xrefs.get(db)), "")
+    if description is None:
+        description = _first(gene_attrs, "description") or _first(attrs, "description")
+    return [name, status, tag("gene"), _first(attrs, "product") or _first(gene_attrs, "product"),
+            _first(attrs, "transcript_id"), protein_id or _first(attrs, "protein_id"),
+            xrefs.get("geneid", ""), xrefs.get("mim", ""), xrefs.get("hgnc", ""),
+            xrefs.get("genbank", ""), tag("pseudo"), _first(attrs, "gbkey"), source,
+            _first(gene_attrs, "gene_biotype") or _first(attrs, "gene_biotype"), tag("gene_synonym"),
+            _first(attrs, "ncrna_class"), _first(attrs, "Note") or _first(gene_attrs, "Note"),
+            description, external]
+
+
+def link_rows(transcripts: Iterable[Transcript], *, facts: GffFacts | None = None,
+              gene2refseq: Mapping[str, Gene2RefseqRow] | None = None,
+              gene_info: Mapping[str, GeneInfo] | None = None) -> list[list[str]]:
+    """The link table of ``transcripts`` (one row per distinct name, sorted by name)."""
+    facts = facts or GffFacts()
+    rows: dict[str, list[str]] = {}
+    for tx in transcripts:
+        if tx.name in rows:
+            continue
+        got = facts.transcript(tx)
+        fid, attrs = got if got else (None, {})
+        gene = facts.top_gene(fid)
+        gene_attrs = gene.attrs if gene else {}
+        status = "Unknown"
+        if gene2refseq is not None:
+            acc = _first(attrs, "transcript_id") or tx.name
+            g2r = gene2refseq.get(acc) or gene2refseq.get(tx.name)
+            if g2r is not None:
+                status = normalize_status(g2r.status)
+        description = None
+        if gene_info is not None:
+            gid = split_dbxrefs(list(attrs.get("Dbxref", ())) + list(gene_attrs.get("Dbxref", ()))).get("geneid")
+            info = gene_info.get(gid) if gid else None
+            if info is not None:
+                description = info.description
+        rows[tx.name] = link_row(tx.name, attrs, gene_attrs=gene_attrs, source=facts.source(fid),
+                                 protein_id=facts.protein_ids.get(fid, "") if fid else "",
+                                 status=status, description=description)
+    return [rows[k] for k in sorted(rows, key=lambda s: s.encode("utf-8", "surrogateescape"))]
+
+
+def format_link_line(row: Sequence[str]) -> str:
+    """One tab-separated link line; tabs/newlines inside values become spaces."""
+    return "\t".join(v.replace("\t", " ").replace("\n", " ") for v in row) + "\n"
+
+
+def write_link_table(rows: Iterable[Sequence[str]], out: IO[str]) -> int:
+    """Write link rows to an open text file; returns the count."""
+    lines = [format_link_line(r) for r in rows]
+    out.write("".join(lines))
+    return len(lines)
+
+
+def status_color(status: str | None, rgb: tuple[int, int, int] = (12, 12, 120)) -> tuple[int, int, int]:
+    """The browser's status shading of a track colour (``None``: no link row, track colour)."""
+    if status is None or status in ("Reviewed", "Validated"):
+        return rgb
+    if status == "Provisional":
+        return tuple((6 * c + 4 * 255) // 10 for c in rgb)  # type: ignore[return-value]
+    return tuple((c + 2 * 255) // 3 for c in rgb)  # type: ignore[return-value]
