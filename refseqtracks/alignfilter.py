@@ -1,0 +1,562 @@
+"""pslCDnaFilter-compatible near-best filtering of cDNA/mRNA alignments (kent ``pslCDnaFilter``).
+
+Alignments are processed one query at a time, so the input must be grouped by ``qName`` (kent
+asks for ``sort -k 10,10``); a query name that comes back after another query is an error here
+(kent silently gives wrong comparative results), unless the caller sorts first.  Coordinates are
+0-based half-open throughout; query ranges of ``-`` strand alignments are converted to the
+forward strand before they are compared.
+
+Per alignment (kent ``cDnaAlignNew``)::
+
+    adjMisMatch = misMatches + (0 if ignoreNs else nCount)
+    adjMatch, adjRepMatch = (matches + repMatches, 0) if repsAsMatch else (matches, repMatches)
+    ident       = (matches + repMatches) / (matches + repMatches + misMatches)   (0 if nothing aligned)
+    cover       = (aligned query bases inside [adjQStart, adjQEnd) - (nCount if ignoreNs))
+                  / (adjQEnd - adjQStart)
+    milliBad    = int(1000 * (adjMisMatch + qNumInsert + round(3 * ln(1 + sizeDif)))
+                      / (adjMatch + adjRepMatch + adjMisMatch))
+    score       = (1000 - milliBad) / 1000 + 4 * sqrt(adjMatch + adjRepMatch // 4) / 1000
+                  + (0 if ignoreIntrons else intronBonus / 1000)
+
+with ``sizeDif = max(0, (qEnd - qStart) - (tEnd - tStart))`` and ``intronBonus`` 3 per block gap
+without query gap and with a target gap of at least 30, at most 10.  ``round`` is C's (halves
+away from zero); ident, cover and score are single-precision floats as in kent, compared with
+single-precision thresholds.
+
+Filter order (each step sees only the alignments that survived the previous ones): blackList,
+invalid (pslCheck), minQSize, minAlnSize, minNonRepSize, maxRepMatch, minId, minCover (or
+decayMinCover), bestOverlap, minSpan, localNearBest or globalNearBest, maxAlignsDrop or
+maxAligns, uniqueMapped, then weird overlaps are flagged (and dropped with
+``filterWeirdOverlapped``).  Every threshold drops strictly below it (equal passes).
+
+The haplotype options of kent (``-hapRegions``, ``-hapRefMapped``, ``-hapRefCDnaAlns``,
+``-hapLociAlns``) are not implemented.
+"""
+from __future__ import annotations
+
+import math
+import struct
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from refseqtracks.errors import ParseError, RefseqtracksError, UsageError
+from refseqtracks.formats.psl import Psl, check_psl, c_round, psl_is_protein
+
+__all__ = [
+    "FilterOptions", "PRESETS", "CDnaAlign", "FilterStats", "REASONS", "filter_alignments",
+    "filter_query", "group_by_query", "f32", "intron_bonus", "cdna_score",
+]
+
+_F = struct.Struct("f")
+
+
+def f32(x: float) -> float:
+    """Round a double to the nearest single-precision float (C ``float``)."""
+    try:
+        return _F.unpack(_F.pack(x))[0]
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
+#: drop reasons, in the order kent prints them in its statistics, with kent's labels
+REASONS: dict[str, str] = {
+    "invalid": "drop invalid",
+    "blackList": "drop blackList",
+    "minQSize": "drop min size",
+    "minAlnSize": "drop minAlnSize",
+    "minNonRepSize": "drop minNonRepSize",
+    "maxRepMatch": "drop maxRepMatch",
+    "minId": "drop minIdent",
+    "minCover": "drop minCover",
+    "overlap": "drop overlap",
+    "minSpan": "drop minSpan",
+    "localBest": "drop localBest",
+    "globalBest": "drop globalBest",
+    "maxAligns": "drop maxAligns",
+    "nonUnique": "drop nonUnique",
+    "weird": "drop weird",
+}
+
+MIN_LOCAL_BEST_CNT = 30
+WEIRD_DIFF_FRAC = 0.1
+
+
+@dataclass
+class FilterOptions:
+    """pslCDnaFilter options (kent names in the docstring of each field's CLI option)."""
+
+    min_id: float = 0.0
+    min_cover: float = 0.0
+    local_near_best: float = -1.0
+    global_near_best: float = -1.0
+    min_q_size: int = 0
+    min_non_rep_size: int = 0
+    min_aln_size: int = 0
+    max_rep_match: float = 1.0
+    ignore_ns: bool = False
+    ignore_introns: bool = False
+    best_overlap: bool = False
+    min_span: float = 0.0
+    max_aligns: int = -1
+    max_aligns_drop: int = -1
+    unique_mapped: bool = False
+    poly_a_sizes: dict[str, tuple[int, int]] | None = None
+    use_poly_t_head: bool = False
+    reps_as_match: bool = False
+    decay_min_cover: bool = False
+    black_list: list[tuple[str, int, str, int]] | None = None
+    filter_weird_overlapped: bool = False
+    validate: bool = True
+
+    def check(self) -> None:
+        """Reject option values kent rejects."""
+        for name in ("min_id", "min_cover", "local_near_best", "global_near_best",
+                     "max_rep_match", "min_span"):
+            v = getattr(self, name)
+            if v != -1.0 and not (0.0 <= v <= 1.0):
+                raise UsageError(f"-{_kent_name(name)} must be in the range 0.0..1.0 (or -1.0)")
+        if self.local_near_best >= 0 and self.global_near_best >= 0:
+            raise UsageError("can't specify both -localNearBest and -globalNearBest")
+        if self.max_aligns >= 0 and self.max_aligns_drop >= 0:
+            raise UsageError("can't specify both -maxAligns and -maxAlignsDrop")
+
+
+def _kent_name(attr: str) -> str:
+    parts = attr.split("_")
+    name = parts[0] + "".join(p.capitalize() for p in parts[1:])
+    return name.replace("MinQSize", "minQSize").replace("Id", "Id")
+
+
+#: the named option sets offered by ``filter-alignments``
+PRESETS: dict[str, dict[str, object]] = {
+    # GenBank pipeline "finished" RefSeq mRNA settings (genbank.conf, hg16-18, mm8-9 era)
+    "genbank-finished": dict(min_id=0.95, min_cover=0.25, global_near_best=0.001, min_q_size=20,
+                             min_non_rep_size=16, ignore_ns=True, best_overlap=True),
+}
+
+
+class CDnaAlign:
+    """One alignment plus the statistics the filters use."""
+
+    __slots__ = ("psl", "aln_id", "ident", "cover", "rep_frac", "adj_aln_size", "adj_match",
+                 "aln_poly_at", "score", "score_no_introns", "drop", "weird", "q_blocks")
+
+    def __init__(self, psl: Psl, aln_id: int, opts: FilterOptions):
+        self.psl = psl
+        self.aln_id = aln_id
+        self.drop: str | None = None
+        self.weird = False
+        p = psl
+        adj_mis = p.mis_matches + (0 if opts.ignore_ns else p.n_count)
+        if opts.reps_as_match:
+            adj_match, adj_rep = p.matches + p.rep_matches, 0
+        else:
+            adj_match, adj_rep = p.matches, p.rep_matches
+        self.adj_match = adj_match
+        aligned = p.matches + p.mis_matches + p.rep_matches
+        self.ident = f32((p.matches + p.rep_matches) / aligned) if aligned else 0.0
+        self.q_blocks = _q_blocks(p)
+        q_lo, q_hi = 0, p.q_size
+        self.aln_poly_at = 0
+        if opts.poly_a_sizes is not None:
+            tail, head = opts.poly_a_sizes.get(p.q_name, (0, 0))
+            if opts.use_poly_t_head and head > tail:
+                q_lo = head
+                self.aln_poly_at = _clipped(self.q_blocks, 0, head)
+            else:
+                q_hi = p.q_size - tail
+                self.aln_poly_at = _clipped(self.q_blocks, q_hi, p.q_size)
+        covered = _clipped(self.q_blocks, q_lo, q_hi)
+        if opts.ignore_ns:
+            covered -= p.n_count
+        self.cover = f32(covered / (q_hi - q_lo)) if q_hi > q_lo else 0.0
+        tot = adj_match + adj_rep
+        self.rep_frac = f32(adj_rep / tot) if tot else 0.0
+        self.adj_aln_size = adj_match + adj_rep + adj_mis - self.aln_poly_at
+        base = cdna_score(p, adj_match, adj_rep, adj_mis)
+        self.score_no_introns = f32(base)
+        self.score = self.score_no_introns if opts.ignore_introns else f32(base + intron_bonus(p) / 1000.0)
+
+    def __repr__(self) -> str:
+        return f"CDnaAlign({self.psl!r} score={self.score:.6f} drop={self.drop})"
+
+
+def _q_blocks(p: Psl) -> list[tuple[int, int]]:
+    if p.strand[0] == "-":
+        qs = p.q_size
+        return [(qs - (s + z), qs - s) for s, z in zip(p.q_starts, p.block_sizes)]
+    return [(s, s + z) for s, z in zip(p.q_starts, p.block_sizes)]
+
+
+def _clipped(blocks: list[tuple[int, int]], lo: int, hi: int) -> int:
+    n = 0
+    for s, e in blocks:
+        s = max(s, lo)
+        e = min(e, hi)
+        if e > s:
+            n += e - s
+    return n
+
+
+def intron_bonus(p: Psl) -> int:
+    """3 per apparent intron (no query gap, target gap >= 30), at most 10 (kent pslReps)."""
+    bonus = 0
+    sizes, qs, ts = p.block_sizes, p.q_starts, p.t_starts
+    mul = 3 if psl_is_protein(p) else 1
+    for i in range(1, p.block_count):
+        if qs[i] == qs[i - 1] + sizes[i - 1] and ts[i] - (ts[i - 1] + mul * sizes[i - 1]) >= 30:
+            bonus += 3
+    return min(bonus, 10)
+
+
+def cdna_score(p: Psl, adj_match: int, adj_rep: int, adj_mis: int) -> float:
+    """milliBad and size part of the pslCDnaFilter score (no intron bonus)."""
+    size_mul = 3 if psl_is_protein(p) else 1
+    q_ali = size_mul * (p.q_end - p.q_start)
+    t_ali = p.t_end - p.t_start
+    milli_bad = 0
+    if min(q_ali, t_ali) > 0:
+        size_dif = max(0, q_ali - t_ali)
+        total = size_mul * (adj_match + adj_rep + adj_mis)
+        if total > 0:
+            milli_bad = int(1000.0 * (size_mul * adj_mis + p.q_num_insert
+                                      + c_round(3.0 * math.log(1 + size_dif))) / total)
+    return (1000 - milli_bad) / 1000.0 + 4.0 * math.sqrt(adj_match + adj_rep // 4) / 1000.0
+
+
+# ---------------------------------------------------------------------------------------------
+# statistics
+
+class _Cnt:
+    __slots__ = ("queries", "aligns")
+
+    def __init__(self) -> None:
+        self.queries = 0
+        self.aligns = 0
+
+    def add(self, n: int) -> None:
+        if n:
+            self.queries += 1
+            self.aligns += n
+
+
+@dataclass
+class FilterStats:
+    """Counts of queries and alignments per outcome, as kent's ``-statsOut`` prints them."""
+
+    total: _Cnt = field(default_factory=_Cnt)
+    kept: _Cnt = field(default_factory=_Cnt)
+    weird_over: _Cnt = field(default_factory=_Cnt)
+    kept_weird: _Cnt = field(default_factory=_Cnt)
+    dropped: dict[str, _Cnt] = field(default_factory=lambda: {r: _Cnt() for r in REASONS})
+
+    def add_query(self, alns: list[CDnaAlign]) -> None:
+        """Count one query's alignments after filtering."""
+        self.total.add(len(alns))
+        kept = [a for a in alns if a.drop is None]
+        self.kept.add(len(kept))
+        self.weird_over.add(sum(1 for a in alns if a.weird))
+        self.kept_weird.add(sum(1 for a in kept if a.weird))
+        per: dict[str, int] = {}
+        for a in alns:
+            if a.drop is not None:
+                per[a.drop] = per.get(a.drop, 0) + 1
+        for r, n in per.items():
+            self.dropped[r].add(n)
+
+    def format(self) -> str:
+        """kent's statistics table."""
+        out = [f"{'':19}\tseqs\taligns\n"]
+
+        def line(label: str, c: _Cnt, always: bool = False) -> None:
+            if always or c.aligns > 0:
+                out.append(f"{label:>18}:\t{c.queries}\t{c.aligns}\n")
+
+        line("total", self.total, True)
+        line("weird over", self.weird_over)
+        for r, label in REASONS.items():
+            line(label, self.dropped[r])
+        line("kept weird", self.kept_weird)
+        line("kept", self.kept, True)
+        return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# overlap geometry
+
+def _t_overlap(a: Psl, b: Psl) -> bool:
+    return (a.t_name == b.t_name and a.strand == b.strand
+            and a.t_start < b.t_end and b.t_start < a.t_end)
+
+
+def _q_overlap(a: CDnaAlign, b: CDnaAlign) -> bool:
+    pa, pb = a.psl, b.psl
+    a_lo, a_hi = (pa.q_size - pa.q_end, pa.q_size - pa.q_start) if False else (pa.q_start, pa.q_end)
+    return a_lo < pb.q_end and pb.q_start < a_hi
+
+
+def _is_overlapped(a: CDnaAlign, b: CDnaAlign) -> bool:
+    return _t_overlap(a.psl, b.psl) and _q_overlap(a, b)
+
+
+def _base_map(aln: CDnaAlign) -> dict[int, int]:
+    """Forward query position -> strand-specific target position, per aligned base."""
+    p = aln.psl
+    m: dict[int, int] = {}
+    rev = p.strand[0] == "-"
+    for s, z, t in zip(p.q_starts, p.block_sizes, p.t_starts):
+        for k in range(z):
+            q = p.q_size - (s + k) - 1 if rev else s + k
+            m[q] = t + k
+    return m
+
+
+def _is_weird(a: CDnaAlign, b: CDnaAlign) -> bool:
+    """Overlapping on the target, but the same query bases align to different target bases."""
+    if not _is_overlapped(a, b):
+        return False
+    same = diff = 0
+    ma = _base_map(a)
+    mb = _base_map(b)
+    if len(mb) < len(ma):
+        ma, mb = mb, ma
+    for q, t in ma.items():
+        t2 = mb.get(q)
+        if t2 is None:
+            continue
+        if t2 == t:
+            same += 1
+        else:
+            diff += 1
+    common = same + diff
+    return common > 0 and diff > WEIRD_DIFF_FRAC * common
+
+
+# ---------------------------------------------------------------------------------------------
+# filters
+
+def _in_black_list(name: str, black: list[tuple[str, int, str, int]]) -> bool:
+    acc = name.split(".", 1)[0]
+    pre, num = _split_acc(acc)
+    if num is None:
+        return False
+    for p1, n1, p2, n2 in black:
+        if pre == p1 and n1 <= num <= n2:
+            return True
+    return False
+
+
+def _split_acc(acc: str) -> tuple[str, int | None]:
+    i = len(acc)
+    while i > 0 and acc[i - 1].isdigit():
+        i -= 1
+    if i == len(acc):
+        return acc, None
+    return acc[:i], int(acc[i:])
+
+
+def _drop(alns: Iterable[CDnaAlign], reason: str, pred: Callable[[CDnaAlign], bool]) -> None:
+    for a in alns:
+        if a.drop is None and pred(a):
+            a.drop = reason
+
+
+def filter_query(alns: list[CDnaAlign], opts: FilterOptions) -> None:
+    """Run every filter on the alignments of one query (in kent's list order), setting ``drop``."""
+    if opts.black_list:
+        _drop(alns, "blackList", lambda a: _in_black_list(a.psl.q_name, opts.black_list))
+    if opts.validate:
+        _drop(alns, "invalid", lambda a: bool(check_psl(a.psl)))
+    if opts.min_q_size > 0:
+        _drop(alns, "minQSize", lambda a: a.psl.q_size < opts.min_q_size)
+    if opts.min_aln_size > 0:
+        _drop(alns, "minAlnSize", lambda a: a.adj_aln_size < opts.min_aln_size)
+    if opts.min_non_rep_size > 0:
+        _drop(alns, "minNonRepSize", lambda a: a.adj_match - a.aln_poly_at < opts.min_non_rep_size)
+    if opts.max_rep_match < 1.0:
+        mx = f32(opts.max_rep_match)
+        _drop(alns, "maxRepMatch", lambda a: a.rep_frac > mx)
+    if opts.min_id > 0.0:
+        mi = f32(opts.min_id)
+        _drop(alns, "minId", lambda a: a.ident < mi)
+    if opts.decay_min_cover:
+        _drop(alns, "minCover", lambda a: a.cover < _decay_cover(a.psl.q_size))
+    elif opts.min_cover > 0.0:
+        mc = f32(opts.min_cover)
+        _drop(alns, "minCover", lambda a: a.cover < mc)
+    if opts.best_overlap:
+        _best_overlap(alns)
+    if opts.min_span > 0.0:
+        _min_span(alns, f32(opts.min_span))
+    if opts.local_near_best >= 0.0:
+        _local_near_best(alns, f32(opts.local_near_best))
+    elif opts.global_near_best >= 0.0:
+        _global_near_best(alns, f32(opts.global_near_best))
+    if opts.max_aligns_drop >= 0:
+        live = [a for a in alns if a.drop is None]
+        if len(live) > opts.max_aligns_drop:
+            for a in live:
+                a.drop = "maxAligns"
+    elif opts.max_aligns >= 0:
+        live = _by_score([a for a in alns if a.drop is None])
+        for a in live[opts.max_aligns:]:
+            a.drop = "maxAligns"
+    if opts.unique_mapped:
+        live = [a for a in alns if a.drop is None]
+        if len(live) > 1:
+            for a in live:
+                a.drop = "nonUnique"
+    _flag_weird(alns)
+    if opts.filter_weird_overlapped:
+        _filter_weird(alns)
+
+
+def _decay_cover(q_size: int) -> float:
+    c = 1.0 - q_size / 250.0
+    return f32(min(0.9, max(0.25, c)))
+
+
+def _by_score(alns: list[CDnaAlign]) -> list[CDnaAlign]:
+    return sorted(alns, key=lambda a: -a.score)
+
+
+def _best_overlap(alns: list[CDnaAlign]) -> None:
+    live = sorted([a for a in alns if a.drop is None], key=lambda a: -a.score_no_introns)
+    for i, a in enumerate(live):
+        if a.drop is not None:
+            continue
+        for b in live[i + 1:]:
+            if b.drop is None and _is_overlapped(a, b):
+                b.drop = "overlap"
+
+
+def _min_span(alns: list[CDnaAlign], frac: float) -> None:
+    live = [a for a in alns if a.drop is None]
+    if not live:
+        return
+    longest = max(a.psl.t_end - a.psl.t_start for a in live)
+    thresh = f32(frac * longest)
+    for a in live:
+        if (a.psl.t_end - a.psl.t_start) < thresh:
+            a.drop = "minSpan"
+
+
+def _global_near_best(alns: list[CDnaAlign], frac: float) -> None:
+    live = [a for a in alns if a.drop is None]
+    if not live:
+        return
+    best = max(a.score for a in live)
+    thresh = f32(best * (1.0 - frac))
+    for a in live:
+        if a.score < thresh:
+            a.drop = "globalBest"
+
+
+def _local_near_best(alns: list[CDnaAlign], frac: float) -> None:
+    import numpy as np
+
+    live = [a for a in alns if a.drop is None]
+    if not live:
+        return
+    q_size = live[0].psl.q_size
+    best = np.zeros(q_size, dtype=np.float32)
+    for a in live:
+        sc = np.float32(a.score)
+        for s, e in a.q_blocks:
+            seg = best[s:e]
+            np.maximum(seg, sc, out=seg)
+    for a in live:
+        thresh = np.float32(a.score) * np.float32(1.0 + frac)
+        cnt = 0
+        tot = 0
+        for s, e in a.q_blocks:
+            cnt += int(np.count_nonzero(best[s:e] <= thresh))
+            tot += e - s
+        if cnt < min(MIN_LOCAL_BEST_CNT, tot):
+            a.drop = "localBest"
+
+
+def _flag_weird(alns: list[CDnaAlign]) -> None:
+    n = len(alns)
+    for i in range(n):
+        a = alns[i]
+        if a.drop is not None:
+            continue
+        for j in range(i + 1, n):
+            b = alns[j]
+            if _is_weird(a, b):
+                a.weird = True
+                b.weird = True
+
+
+def _filter_weird(alns: list[CDnaAlign]) -> None:
+    live = [a for a in alns if a.drop is None and a.weird]
+    for i, a in enumerate(live):
+        if a.drop is not None:
+            continue
+        for b in live[i + 1:]:
+            if b.drop is None and _is_weird(a, b):
+                b.drop = "weird"
+
+
+# ---------------------------------------------------------------------------------------------
+# streaming driver
+
+def group_by_query(psls: Iterable[Psl], *, path: object = None) -> Iterator[list[Psl]]:
+    """Consecutive rows with the same qName; a qName seen again later is an error."""
+    seen: set[str] = set()
+    cur: list[Psl] = []
+    name = None
+    for p in psls:
+        if p.q_name != name:
+            if cur:
+                yield cur
+            if p.q_name in seen:
+                raise ParseError(path, p.lineno,
+                                 f"input is not grouped by query name: {p.q_name} appears again "
+                                 "after other queries (sort with 'sort -k 10,10' or use --sort)")
+            seen.add(p.q_name)
+            name = p.q_name
+            cur = [p]
+        else:
+            if p.q_size != cur[0].q_size:
+                raise RefseqtracksError(f"Inconsistent qSize for alignment of {p.q_name}, found "
+                                        f"{cur[0].q_size} and {p.q_size}")
+            cur.append(p)
+    if cur:
+        yield cur
+
+
+def filter_alignments(psls: Iterable[Psl], *, preset: str | None = None, sort: bool = False,
+                      stats: FilterStats | None = None, path: object = None,
+                      **overrides: object) -> Iterator[tuple[Psl, str | None, bool]]:
+    """Filter alignments like pslCDnaFilter; yields ``(psl, drop_reason_or_None, weird)``.
+
+    Options are :class:`FilterOptions` field names (``min_id=0.95`` ...), optionally starting
+    from a named preset (``"genbank-finished"``).  Rows are yielded per query, in input order.
+    """
+    base: dict[str, object] = {}
+    if preset is not None:
+        if preset not in PRESETS:
+            raise UsageError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
+        base.update(PRESETS[preset])
+    base.update(overrides)
+    try:
+        opts = FilterOptions(**base)  # type: ignore[arg-type]
+    except TypeError as ex:
+        raise UsageError(str(ex)) from None
+    opts.check()
+    if sort:
+        psls = sorted(psls, key=lambda p: p.q_name)
+    aln_id = 0
+    for group in group_by_query(psls, path=path):
+        alns = []
+        for p in group:
+            alns.append(CDnaAlign(p, aln_id, opts))
+            aln_id += 1
+        rev = alns[::-1]
+        filter_query(rev, opts)
+        if stats is not None:
+            stats.add_query(alns)
+        for a in alns:
+            yield a.psl, a.drop, a.weird
