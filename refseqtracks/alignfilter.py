@@ -468,11 +468,9 @@ def _local_near_best(alns: list[CDnaAlign], frac: float) -> None:
     for a in live:
         thresh = np.float32(a.score) * np.float32(1.0 + frac)
         cnt = 0
-        tot = 0
         for s, e in a.q_blocks:
             cnt += int(np.count_nonzero(best[s:e] <= thresh))
-            tot += e - s
-        if cnt < min(MIN_LOCAL_BEST_CNT, tot):
+        if cnt < MIN_LOCAL_BEST_CNT:
             a.drop = "localBest"
 
 
@@ -502,20 +500,28 @@ def _filter_weird(alns: list[CDnaAlign]) -> None:
 # ---------------------------------------------------------------------------------------------
 # streaming driver
 
-def group_by_query(psls: Iterable[Psl], *, path: object = None) -> Iterator[list[Psl]]:
-    """Consecutive rows with the same qName; a qName seen again later is an error."""
-    seen: set[str] = set()
+def group_by_query(psls: Iterable[Psl], *, path: object = None,
+                   require_grouped: bool = True) -> Iterator[list[Psl]]:
+    """Runs of consecutive rows with the same qName.
+
+    With ``require_grouped`` a qName that comes back after other queries is an error; without
+    it (kent's behaviour) each run is filtered as a query of its own.  The check remembers a
+    hash per query name, so its memory grows with the number of queries, not of rows.
+    """
+    seen: set[int] = set()
     cur: list[Psl] = []
     name = None
     for p in psls:
         if p.q_name != name:
             if cur:
                 yield cur
-            if p.q_name in seen:
-                raise ParseError(path, p.lineno,
-                                 f"input is not grouped by query name: {p.q_name} appears again "
-                                 "after other queries (sort with 'sort -k 10,10' or use --sort)")
-            seen.add(p.q_name)
+            if require_grouped:
+                h = hash(p.q_name)
+                if h in seen:
+                    raise ParseError(path, p.lineno,
+                                     f"input is not grouped by query name: {p.q_name} appears "
+                                     "again after other queries (sort by qName first)")
+                seen.add(h)
             name = p.q_name
             cur = [p]
         else:
@@ -529,9 +535,11 @@ def group_by_query(psls: Iterable[Psl], *, path: object = None) -> Iterator[list
 
 def filter_alignments(psls: Iterable[Psl], *, preset: str | None = None, sort: bool = False,
                       stats: FilterStats | None = None, path: object = None,
-                      **overrides: object) -> Iterator[tuple[Psl, str | None, bool]]:
+                      require_grouped: bool = True, **overrides: object) -> Iterator[tuple[Psl, str | None, bool]]:
     """Filter alignments like pslCDnaFilter; yields ``(psl, drop_reason_or_None, weird)``.
 
+    A query name seen again after other queries is an error unless ``sort`` (sort by qName in
+    memory first) or ``require_grouped=False`` (kent: each run is a query of its own).
     Options are :class:`FilterOptions` field names (``min_id=0.95`` ...), optionally starting
     from a named preset (``"genbank-finished"``).  Rows are yielded per query, in input order.
     """
@@ -549,7 +557,7 @@ def filter_alignments(psls: Iterable[Psl], *, preset: str | None = None, sort: b
     if sort:
         psls = sorted(psls, key=lambda p: p.q_name)
     aln_id = 0
-    for group in group_by_query(psls, path=path):
+    for group in group_by_query(psls, path=path, require_grouped=require_grouped and not sort):
         alns = []
         for p in group:
             alns.append(CDnaAlign(p, aln_id, opts))

@@ -102,7 +102,7 @@ def _cdna_options(o) -> dict[str, object]:
 def _run_filter(in_psl: str, out_psl: str, *, dropped: str | None, weird: str | None,
                 stats_out: str | None, verbose: int, sort: bool = False,
                 summary: str | None = None, preset: str | None = None,
-                options: dict[str, object]) -> None:
+                require_grouped: bool = True, options: dict[str, object]) -> None:
     from refseqtracks.alignfilter import FilterStats, filter_alignments
     from refseqtracks.formats.psl import format_psl_line, iter_psl
 
@@ -120,7 +120,8 @@ def _run_filter(in_psl: str, out_psl: str, *, dropped: str | None, weird: str | 
         weird_buf: list[str] = []
         sum_buf: list[str] = []
         for p, reason, is_weird in filter_alignments(iter_psl(in_psl), preset=preset, sort=sort,
-                                                     stats=stats, path=name, **options):
+                                                     stats=stats, path=name,
+                                                     require_grouped=require_grouped, **options):
             line = format_psl_line(p)
             if reason is None:
                 keep_buf.append(line)
@@ -165,7 +166,8 @@ def main_psl_cdna_filter(argv: list[str]) -> int:
         if o[h] is not None:
             raise UsageError(f"-{h} (haplotype-aware filtering) is not supported by refseqtracks")
     _run_filter(o.args[0], o.args[1], dropped=o.dropped, weird=o.weirdOverlapped,
-                stats_out=o.statsOut, verbose=o.verbose, options=_cdna_options(o))
+                stats_out=o.statsOut, verbose=o.verbose, require_grouped=False,
+                options=_cdna_options(o))
     return 0
 
 
