@@ -172,7 +172,7 @@ def main_bed_to_bigbed(argv: list[str]) -> int:
     sizes = read_chrom_sizes(sizes_path, two_bit=opts.sizesIs2Bit)
     index = [f for f in opts.extraIndex.split(",") if f] if opts.extraIndex else []
     bed_to_bigbed(src, sizes, dest, as_text=as_text, table=table,
-                  bed_n=bed_n or min(field_count or 12, 12), field_count=field_count,
+                  bed_n=bed_n, field_count=field_count,
                   tab=opts.tab, extra_index=index, block_size=opts.blockSize,
                   items_per_slot=opts.itemsPerSlot, compress=not opts.unc, allow_more=allow_more)
     return 0

@@ -109,6 +109,8 @@ def parse_bed_line(line: str, *, path: object = None, lineno: int | None = None,
     line = line.rstrip("\r\n")
     cols = line.split("\t") if tab else line.split()
     n = len(cols)
+    if n < 3:
+        raise ParseError(path, lineno, f"expected at least 3 BED columns, got {n}")
     if bed_n is None:
         bed_n = min(n, 12)
     if bed_n < 3 or bed_n > 12:

@@ -110,13 +110,15 @@ class BigBedItems:
     items: list[tuple[int, int, int, str]] = field(default_factory=list)
     keys: list[list[bytes]] = field(default_factory=list)
     field_count: int = 3
+    bed_n: int | None = None
 
 
-def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int,
+def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int | None,
                         field_count: int | None, table: AsTable | None = None, tab: bool = False,
                         extra_index: Iterable[int] = (), allow_more: bool = False) -> BigBedItems:
     """Read and check a bedN+P file the way bedToBigBed does.
 
+    ``bed_n`` is the number of standard BED columns (``None``: the first line's, at most 12);
     ``field_count`` is the exact number of columns (``None``: taken from the first line);
     ``allow_more`` accepts more (``-type=bedN+``); ``extra_index`` lists column numbers whose
     values are collected for extra indexes.
@@ -131,7 +133,7 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int,
     cur_size = 0
     last_start = -1
     items = res.items
-    std_n = min(bed_n, 12)
+    std_n = min(bed_n, 12) if bed_n is not None else None
     with open_input(src) as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
@@ -141,6 +143,9 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int,
             n = len(cols)
             if field_count is None:
                 field_count = n
+            if std_n is None:
+                std_n = min(n, 12)
+                res.bed_n = std_n
             if n != field_count and not (allow_more and n > field_count):
                 raise ParseError(name, lineno, f"expecting {field_count} words, got {n}")
             if n < 3:
@@ -506,7 +511,8 @@ def write_bigbed(loaded: BigBedItems, dest, *, as_text: str, defined_field_count
 
 
 def bed_to_bigbed(bed: Source, chrom_sizes: dict[str, int], dest, *, as_text: str | None = None,
-                  table: AsTable | None = None, bed_n: int = 3, field_count: int | None = None,
+                  table: AsTable | None = None, bed_n: int | None = None,
+                  field_count: int | None = None,
                   tab: bool = False, extra_index: Iterable[str] = (), block_size: int = 256,
                   items_per_slot: int = 512, compress: bool = True, allow_more: bool = False) -> int:
     """kent bedToBigBed: check ``bed`` and write ``dest``; returns the number of items.
@@ -528,6 +534,8 @@ def bed_to_bigbed(bed: Source, chrom_sizes: dict[str, int], dest, *, as_text: st
         cols.append(names.index(fname))
     loaded = load_bed_for_bigbed(bed, chrom_sizes, bed_n=bed_n, field_count=field_count,
                                  table=table, tab=tab, extra_index=cols, allow_more=allow_more)
+    if bed_n is None:
+        bed_n = loaded.bed_n or 3
     if as_text is None:
         as_text = bed_as_text(min(bed_n, loaded.field_count), loaded.field_count)
     write_bigbed(loaded, dest, as_text=as_text, defined_field_count=min(bed_n, loaded.field_count),
