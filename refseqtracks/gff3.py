@@ -184,6 +184,9 @@ class Gff3Reader:
 
     # -- reading -------------------------------------------------------------------------
     def __iter__(self) -> Iterator[GffFeature]:
+        if getattr(self.src, "gff3_line_source", False):
+            yield from self._parse(self.src)
+            return
         with open_input(self.src) as fh:
             yield from self._parse(fh)
 

@@ -1,0 +1,457 @@
+"""GFF3 features → transcripts with kent v492 ``gff3ToGenePred`` rules, streamed per locus.
+
+Coordinates are 0-based half-open (the GFF3 reader converts them).
+
+kent behaviour reproduced (``gff3ToGenePred.c`` / ``gff3.c``):
+
+* **Hierarchy.**  Every feature whose ``Parent`` IDs all fail to resolve, or that has none, is a
+  root.  Roots are processed in *reverse* file order and a feature's children are kept in
+  reverse file order (kent builds both lists by adding at the head).  Features sharing an ID are
+  parts of one discontinuous feature: a ``Parent`` reference resolves to the part with the
+  lowest (start, end); every part is a separate child of its parents.
+* **Roots.**  ``gene``/``pseudogene``/``ncRNA_gene`` roots are genes; transcript-type roots
+  (:data:`TRANSCRIPT_TYPES`) become one transcript; everything else is unprocessed
+  (``-unprocessedRootsOut``).
+* **Genes.**  (1) A gene with a CDS child and a C/D/J/V_gene_segment child drops its CDS
+  children ("Warning: dropping CDS from ...").  (2) With ``allow_minimal_genes``, a gene with an
+  exon or CDS child is itself the transcript.  (3) Else each child that is a transcript
+  (type in :data:`TRANSCRIPT_TYPES`, or any child of a gene with ``process_all_gene_children``)
+  becomes a transcript, not twice (multi-parent children).  (4) Else, with
+  ``allow_minimal_genes``, the gene becomes a one-exon non-coding transcript.
+* **Blocks.**  Exons are the ``exon`` children sorted by (seqid, strand, start, end); without
+  exons, the 5'UTR + CDS + 3'UTR children; without those, the feature itself (a CDS feature is
+  then also its own CDS).  Blocks that touch (end == next start) are merged.  Each CDS must lie
+  in one exon ("no exon in NAME contains CDS s-e").  An exon holding one CDS block gets the
+  frame of its phase; an exon holding several (frameshift, ribosomal slippage) is split at the
+  CDS blocks, an overlapping block's start is moved to the previous end and, on '+', its frame
+  advanced by the distance.
+* **Names.**  name = ``rna_name_attr`` value; else (``refseq_hacks``) the Name of a leading CDS
+  child when it looks like ``YP_<digit>``; else Name (``use_name``); else ID; else the
+  ``transcript_id``/``gene``... attributes; else ``no_name``.  name2 = ``gene_name_attr`` value,
+  else (``use_name``) the gene's Name, else the gene's ID.
+* **CDS status** ``cmpl``/``cmpl`` (``unk`` with ``default_cds_status_to_unknown``, from
+  start/stop_codon children with ``honor_start_stop_codons``), ``none`` when non-coding.
+* **Checks.**  Every transcript goes through genePredCheck; failures are printed as
+  "Error: genePred from GFF3: PATH:LINE: problem", written to ``-bad`` and counted
+  ("invalid genePred created: ...").  Conversion stops once ``max_convert_errors`` errors are
+  counted; any error fails the run ("N errors converting GFF3 file: ...") unless
+  ``warn_and_continue`` ("Warning: skipping: ...", "N warnings converting ...").
+
+Streaming: features are grouped into loci that close when a new root starts (or at ``###``)
+with no forward ``Parent`` reference open.  Each locus is resolved and converted on its own and
+only the output lines are kept; they are emitted in reverse order at the end, which is kent's
+global order.  A reference back into a closed locus (or an ID re-used across loci) makes the
+converter start over with the whole file as one locus, so the result is kent's either way.
+
+Library use::
+
+    conv = Gff3Converter("in.gff3.gz", refseq_hacks=True)
+    for tx in conv.transcripts():          # Transcript objects, kent's order
+        ...
+    conv.attrs_lines, conv.unprocessed_lines   # the -attrsOut / -unprocessedRootsOut text
+
+``Transcript.attrs`` holds the transcript record's attributes plus the pseudo-attributes
+``Seqid Source Type Start End Strand``; when the transcript came from a gene's child, the gene's
+attributes are added with a ``gene:`` prefix (``gene:ID``, ``gene:Name``, ``gene:gene_biotype``...).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from typing import Callable, Iterator
+
+from refseqtracks.assemble_rules import (
+    GENE_TYPES, TRANSCRIPT_TYPES, Ann, ConvertOptions, RootResult, convert_root,
+)
+from refseqtracks.errors import RefseqtracksError
+from refseqtracks.fileio import Source, input_name
+from refseqtracks.formats.genepred import parse_genepred_line
+from refseqtracks.gff3 import Gff3Abort, Gff3Reader, format_gff3_line
+
+__all__ = ["read_gff3", "Gff3Converter", "GENE_TYPES", "TRANSCRIPT_TYPES"]
+
+
+class _Restart(Exception):
+    """The input is not grouped by locus: resolve it as one locus instead."""
+
+
+class Gff3Converter:
+    """Convert one GFF3 input the way kent's gff3ToGenePred does (see the module docstring).
+
+    ``report`` receives every diagnostic line (default: :attr:`messages`).  :meth:`run` does the
+    work and returns the kent-ordered results; :meth:`transcripts` yields :class:`Transcript`
+    objects; :meth:`write` writes the genePred and side outputs.
+    """
+
+    def __init__(self, src: Source, *, refseq_hacks: bool = False, use_name: bool = False,
+                 rna_name_attr: str | None = None, gene_name_attr: str | None = None,
+                 process_all_gene_children: bool = False, allow_minimal_genes: bool = False,
+                 honor_start_stop_codons: bool = False, default_cds_status_to_unknown: bool = False,
+                 warn_and_continue: bool = False, max_parse_errors: int = 50,
+                 max_convert_errors: int = 50, want_attrs: bool = False, want_unprocessed: bool = False,
+                 want_transcripts: bool = False, report: Callable[[str], None] | None = None,
+                 streaming: bool = True):
+        if honor_start_stop_codons and default_cds_status_to_unknown:
+            raise RefseqtracksError("can't specify both -honorStartStopCodons and -defaultCdsStatusToUnknown")
+        if refseq_hacks:
+            use_name = allow_minimal_genes = process_all_gene_children = True
+        self.src = src
+        self.path = input_name(src)
+        self.opts = ConvertOptions(
+            refseq_hacks=refseq_hacks, use_name=use_name, rna_name_attr=rna_name_attr,
+            gene_name_attr=gene_name_attr, process_all_gene_children=process_all_gene_children,
+            allow_minimal_genes=allow_minimal_genes, honor_start_stop_codons=honor_start_stop_codons,
+            default_cds_status_to_unknown=default_cds_status_to_unknown,
+            warn_and_continue=warn_and_continue, want_attrs=want_attrs,
+            want_transcripts=want_transcripts, path=self.path)
+        self.max_parse_errors = max_parse_errors
+        self.max_convert_errors = max_convert_errors if max_convert_errors >= 0 else sys.maxsize
+        self.want_unprocessed = want_unprocessed
+        self.messages: list[str] = []
+        self.report = report if report is not None else self.messages.append
+        self.streaming = streaming
+        self.reader: Gff3Reader | None = None
+        self.convert_errors = 0
+
+    # -- the work ------------------------------------------------------------------------
+    def run(self) -> list[RootResult]:
+        """Parse, resolve and convert; returns the per-root results in kent's order."""
+        src = self.src
+        spool = None
+        if self.streaming and not isinstance(src, (str, os.PathLike)) or (
+                isinstance(src, str) and src in ("-", "stdin", "/dev/stdin")):
+            spool = _Spool(src)
+            src = spool
+        try:
+            if self.streaming:
+                try:
+                    return self._run(src, streaming=True)
+                except _Restart:
+                    if spool is not None:
+                        spool.rewind()
+            return self._run(src, streaming=False, quiet_until=self._seen_lines)
+        finally:
+            if spool is not None:
+                spool.close()
+
+    _seen_lines = 0
+
+    def _run(self, src, *, streaming: bool, quiet_until: int = 0) -> list[RootResult]:
+        report = self.report
+        if quiet_until:
+            # the first pass already reported the parse problems of these lines
+            def report(msg: str, _r=self.report, _p=f"{self.path}:") -> None:
+                if msg.startswith(_p):
+                    num = msg[len(_p):].partition(":")[0]
+                    if num.isdigit() and int(num) <= quiet_until:
+                        return
+                _r(msg)
+        state = _Grouper(self, streaming)
+        reader = Gff3Reader(src, max_errors=self.max_parse_errors, warn=self.opts.warn_and_continue,
+                            report=report, on_directive=state.directive)
+        reader.path = self.path
+        self.reader = reader
+        try:
+            for feat in reader:
+                state.add(feat)
+                self._seen_lines = feat.lineno
+            state.finish()
+            self._resolution_messages(reader, state)
+        except Gff3Abort:
+            raise
+        if reader.error_count:
+            raise Gff3Abort(f"GFF3: {reader.error_count} parser errors")
+        return state.results
+
+    def _resolution_messages(self, reader: Gff3Reader, state: "_Grouper") -> None:
+        for msg, warnable in state.discontinuous_msgs + state.resolve_msgs:
+            if warnable and self.opts.warn_and_continue:
+                reader.report(f"WARNING: {msg}")
+            else:
+                reader.report(msg + (" (error can be a warning)" if warnable else ""))
+                reader.count_error()
+
+    # -- output --------------------------------------------------------------------------
+    def replay(self, results: list[RootResult], *, on_transcript: Callable, on_bad: Callable | None,
+               on_attrs: Callable | None, on_unprocessed: Callable | None) -> int:
+        """Emit the results in kent's order, honouring the conversion error budget."""
+        warn = self.opts.warn_and_continue
+        report = self.report
+        limit = self.max_convert_errors
+        count = 0
+        stop = False
+        for res in results:
+            if stop:
+                if on_unprocessed is not None and res.line is not None:
+                    on_unprocessed(res.line)
+                continue
+            if not res.processed:
+                if on_unprocessed is not None and res.line is not None:
+                    on_unprocessed(res.line)
+                continue
+            for ev in res.events:
+                kind = ev[0]
+                if kind == "tx":
+                    on_transcript(ev[1], ev[2])
+                    if on_attrs is not None and ev[3]:
+                        on_attrs(ev[3])
+                elif kind == "msg":
+                    report(ev[1])
+                elif kind == "err":
+                    count += 1
+                    report(("Warning: skipping: " if warn else "Error: ") + ev[1])
+                elif kind == "bad":
+                    if on_bad is not None:
+                        on_bad(ev[1])
+                elif kind == "gattrs":
+                    if on_attrs is not None:
+                        on_attrs(ev[1])
+                elif kind == "brk":
+                    if count >= limit and not warn:
+                        break
+            if count >= limit:
+                stop = True
+        self.convert_errors = count
+        return count
+
+    def finish_message(self) -> None:
+        """kent's closing line; raises when conversion errors fail the run."""
+        if self.convert_errors:
+            if self.opts.warn_and_continue:
+                self.report(f"{self.convert_errors} warnings converting GFF3 file: {self.path}")
+            else:
+                raise RefseqtracksError(f"{self.convert_errors} errors converting GFF3 file: {self.path}")
+
+    def transcripts(self) -> Iterator:
+        """Run and yield :class:`Transcript` objects in kent's order (raises on errors at the end)."""
+        self.opts.want_transcripts = True
+        results = self.run()
+        out: list = []
+        self.attrs_lines: list[str] = []
+        self.unprocessed_lines: list[str] = []
+        self.replay(results, on_transcript=lambda line, tx: out.append(tx), on_bad=None,
+                    on_attrs=self.attrs_lines.append, on_unprocessed=self.unprocessed_lines.append)
+        self.finish_message()
+        yield from out
+
+
+def read_gff3(src: Source, *, refseq_hacks: bool = False, use_name: bool = False,
+              rna_name_attr: str | None = None, gene_name_attr: str | None = None,
+              process_all_gene_children: bool = False, allow_minimal_genes: bool = False,
+              honor_start_stop_codons: bool = False, default_cds_status_to_unknown: bool = False,
+              warn_and_continue: bool = False, max_parse_errors: int = 50,
+              max_convert_errors: int = 50, report: Callable[[str], None] | None = None) -> Iterator:
+    """Transcripts of a GFF3 file, in kent gff3ToGenePred's order, with ``attrs`` filled."""
+    conv = Gff3Converter(src, refseq_hacks=refseq_hacks, use_name=use_name, rna_name_attr=rna_name_attr,
+                         gene_name_attr=gene_name_attr, process_all_gene_children=process_all_gene_children,
+                         allow_minimal_genes=allow_minimal_genes,
+                         honor_start_stop_codons=honor_start_stop_codons,
+                         default_cds_status_to_unknown=default_cds_status_to_unknown,
+                         warn_and_continue=warn_and_continue, max_parse_errors=max_parse_errors,
+                         max_convert_errors=max_convert_errors, want_transcripts=True, report=report)
+    return conv.transcripts()
+
+
+class _Grouper:
+    """Collects features into loci and converts each closed locus."""
+
+    def __init__(self, conv: Gff3Converter, streaming: bool):
+        self.conv = conv
+        self.opts = conv.opts
+        self.streaming = streaming
+        self.want_unprocessed = conv.want_unprocessed
+        self.anns: list[Ann] = []
+        self.ids: dict[str, list[Ann]] = {}
+        self.pending: set[str] = set()
+        self.flushed: dict[str, str | None] = {}
+        self.groups: list[list[RootResult]] = []
+        self.discontinuous_msgs: list[tuple[str, bool]] = []
+        self.resolve_msgs: list[tuple[str, bool]] = []
+        self.seq = 0
+
+    @property
+    def results(self) -> list[RootResult]:
+        out: list[RootResult] = []
+        for group in reversed(self.groups):
+            out.extend(group)
+        return out
+
+    def directive(self, name: str) -> None:
+        if name == "###" and self.streaming and self.anns and not self.pending:
+            self.flush()
+
+    def add(self, feat) -> None:
+        attrs = feat.attrs
+        idv = attrs.get("ID")
+        fid = idv[0] if idv else None
+        parents = attrs.get("Parent")
+        ids = self.ids
+        if self.streaming:
+            flushed = self.flushed
+            if (not parents and self.anns and not self.pending
+                    and (fid is None or fid not in ids)):
+                self.flush()
+            if fid is not None and fid in flushed:
+                prev = flushed[fid]
+                if prev is None or prev != feat.type or parents:
+                    raise _Restart()
+            if parents:
+                for pid in parents:
+                    if pid not in ids:
+                        if pid in flushed:
+                            raise _Restart()
+                        self.pending.add(pid)
+            if fid is not None and fid in self.pending:
+                self.pending.discard(fid)
+        ann = Ann(feat, fid, self.seq)
+        self.seq += 1
+        self.anns.append(ann)
+        if fid is not None:
+            parts = ids.get(fid)
+            if parts is None:
+                ids[fid] = [ann]
+            else:
+                parts.append(ann)
+
+    def finish(self) -> None:
+        if self.anns:
+            self.flush(final=True)
+
+    def flush(self, final: bool = False) -> None:
+        anns, ids = self.anns, self.ids
+        self.anns, self.ids = [], {}
+        pending = self.pending
+        self.pending = set()
+        if pending and self.streaming and self.groups and final:
+            # unresolved references may point into an earlier locus: let the global pass decide
+            raise _Restart()
+        heads = _discontinuous(ids, self.discontinuous_msgs)
+        roots = _resolve(anns, heads, self.resolve_msgs)
+        if self.streaming:
+            flushed = self.flushed
+            for ann in anns:
+                if ann.id is not None and (ann.children or ann.parents or ann.parent_ids):
+                    flushed[ann.id] = None
+            for ann in roots:
+                if ann.id is not None and ann.id not in flushed:
+                    flushed[ann.id] = ann.type
+        opts = self.opts
+        processed: set[int] = set()
+        group: list[RootResult] = []
+        for root in roots:
+            res = convert_root(root, opts, processed)
+            if self.want_unprocessed:
+                # processed roots too: they are written when the error budget stops before them
+                res.line = format_gff3_line(root.feat)
+            group.append(res)
+        self.groups.append(group)
+        del anns
+
+
+def _discontinuous(ids: dict[str, list[Ann]], msgs: list[tuple[str, bool]]) -> dict[str, Ann]:
+    """Head part per ID (lowest start, end), plus kent's consistency checks of parts."""
+    heads: dict[str, Ann] = {}
+    for fid, parts in ids.items():
+        if len(parts) == 1:
+            heads[fid] = parts[0]
+            continue
+        ordered = sorted(reversed(parts), key=lambda a: (a.start, a.end))
+        head = ordered[0]
+        heads[fid] = head
+        for other in ordered[1:]:
+            if other.type != head.type:
+                msgs.append((f"Annotation records for discontinuous features with ID=\"{fid}\" do not have "
+                             f"the same type, found \"{head.type}\" and \"{other.type}\"", False))
+            if other.parent_ids != head.parent_ids:
+                a = ",".join(head.parent_ids)
+                b = ",".join(other.parent_ids)
+                msgs.append((f"Annotation records for discontinuous features with ID=\"{fid}\" must have "
+                             f"same parent, found: \"{a}\" and \"{b}\"", False))
+    return heads
+
+
+def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]]) -> list[Ann]:
+    """Link parents and children; returns the roots in kent's (reverse file) order."""
+    roots: list[Ann] = []
+    for ann in anns:
+        pids = ann.parent_ids
+        if pids:
+            found = []
+            for pid in pids:
+                par = heads.get(pid)
+                if par is None:
+                    msgs.append((f"Can't find annotation record \"{pid}\" referenced by "
+                                 f"\"{ann.id if ann.id is not None else '(null)'}\" Parent attribute", True))
+                else:
+                    found.append(par)
+            if found:
+                found.reverse()
+                ann.parents = found
+                for par in found:
+                    par.children.append(ann)
+                continue
+        roots.append(ann)
+        dfrom = ann.attrs.get("Derives_from")
+        if dfrom and dfrom[0] not in heads:
+            msgs.append((f"Can't find annotation record \"{dfrom[0]}\" referenced by "
+                         f"\"{ann.id}\" Derives_from attribute", True))
+    for ann in anns:
+        if ann.children:
+            ann.children.reverse()
+    roots.reverse()
+    return roots
+
+
+class _Spool:
+    """A one-pass input (stdin, a file object) copied to a temporary file as it is read."""
+
+    gff3_line_source = True
+
+    def __init__(self, src: Source):
+        from refseqtracks.fileio import open_input
+        self._in = open_input(src)
+        self.name = input_name(src)
+        self._tmp = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="")
+        self._replaying = False
+        self._gen = None
+
+    def rewind(self) -> None:
+        self._tmp.flush()
+        self._tmp.seek(0)
+        self._replaying = True
+        self._gen = None
+
+    # the tiny file-object protocol Gff3Reader needs
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def readline(self) -> str:
+        return next(self._lines(), "")
+
+    def __iter__(self):
+        return self._lines()
+
+    def _lines(self):
+        if self._gen is None:
+            self._gen = self._replay() if self._replaying else self._tee()
+        return self._gen
+
+    def _tee(self):
+        write = self._tmp.write
+        for line in self._in:
+            write(line)
+            yield line
+
+    def _replay(self):
+        yield from self._tmp
+        yield from self._in
+
+    def close(self) -> None:
+        try:
+            self._tmp.close()
+        finally:
+            self._in.close()
