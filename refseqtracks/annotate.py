@@ -53,7 +53,7 @@ from refseqtracks.model import Transcript
 
 __all__ = [
     "LINK_FIELDS", "STATUSES", "GeneInfo", "read_gene_info", "Gene2RefseqRow", "read_gene2refseq",
-    "normalize_status", "GffFacts", "link_row", "link_rows", "format_link_line", "write_link_table",
+    "normalize_status", "GffFacts", "LinkTable", "link_row", "link_rows", "format_link_line", "write_link_table",
     "status_color", "split_dbxrefs",
 ]
 
@@ -196,13 +196,17 @@ class _Feature(NamedTuple):
 class GffFacts:
     """What the link table needs from raw GFF3 lines: sources, gene attributes, protein ids.
 
-    Feed every line with :meth:`feed` (comments are ignored).  Keeps, by feature ID, the
-    column 2 and the attributes of features that are not exons/CDS/alignments; and the first
-    ``protein_id`` seen for each CDS parent.
+    Feed every line with :meth:`feed` (comments are ignored).  Keeps the parent of every
+    feature with an ID, column 2 and the attributes of top-level features (genes) and, with
+    ``keep_children``, of every other feature except exons/CDS/alignments; and the first
+    ``protein_id`` seen for each CDS parent.  Transcripts that carry their own attributes
+    (``Transcript.attrs``, with the ``Source`` pseudo-attribute) need no ``keep_children``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_children: bool = True) -> None:
+        self.keep_children = keep_children
         self.features: dict[str, _Feature] = {}
+        self.parent_of: dict[str, str] = {}
         self.by_name: dict[str, str] = {}
         self.protein_ids: dict[str, str] = {}
 
@@ -228,12 +232,18 @@ class GffFacts:
         fid = attrs.get("ID")
         if not fid:
             return
-        self.features.setdefault(fid[0], _Feature(cols[1], attrs))
+        fid0 = fid[0]
+        parents = attrs.get("Parent")
+        if parents:
+            self.parent_of.setdefault(fid0, parents[0])
+            if not self.keep_children:
+                return
+        self.features.setdefault(fid0, _Feature(cols[1], attrs))
         name = attrs.get("Name")
         if name:
-            self.by_name.setdefault(name[0], fid[0])
+            self.by_name.setdefault(name[0], fid0)
 
-    def transcript(self, tx: Transcript) -> tuple[str, dict[str, tuple[str, ...]]] | None:
+    def transcript(self, tx: Transcript) -> tuple[str | None, Mapping[str, Sequence[str]]] | None:
         """(feature ID, attributes) of a transcript, from its own attrs or by its name."""
         attrs = tx.attrs
         fid = None
@@ -241,28 +251,23 @@ class GffFacts:
             fid = attrs["ID"][0]
         if fid is None:
             fid = self.by_name.get(tx.name)
-        feat = self.features.get(fid) if fid else None
         if attrs:
-            return fid, dict(attrs)
+            return fid, attrs
+        feat = self.features.get(fid) if fid else None
         return (fid, feat.attrs) if feat else None
 
     def top_gene(self, fid: str | None) -> _Feature | None:
         """The top-level ancestor (the gene) of a feature; ``None`` if it has no parent."""
-        feat = self.features.get(fid) if fid else None
-        if feat is None or not feat.attrs.get("Parent"):
+        if not fid or fid not in self.parent_of:
             return None
         seen = {fid}
-        while True:
-            parents = feat.attrs.get("Parent")
-            if not parents:
-                return feat
-            if parents[0] in seen:  # a cycle: give up rather than loop
+        cur = fid
+        while cur in self.parent_of:
+            cur = self.parent_of[cur]
+            if cur in seen:  # a cycle: give up rather than loop
                 return None
-            seen.add(parents[0])
-            parent = self.features.get(parents[0])
-            if parent is None:
-                return None
-            feat = parent
+            seen.add(cur)
+        return self.features.get(cur)
 
     def source(self, fid: str | None) -> str:
         feat = self.features.get(fid) if fid else None
@@ -299,35 +304,62 @@ def link_row(name: str, attrs: Mapping[str, Sequence[str]], *,
             description, external]
 
 
+class LinkTable:
+    """Builds the link table one transcript at a time (keeps rows, not transcripts)."""
+
+    def __init__(self, *, facts: GffFacts | None = None,
+                 gene2refseq: Mapping[str, Gene2RefseqRow] | None = None,
+                 gene_info: Mapping[str, GeneInfo] | None = None):
+        self.facts = facts or GffFacts()
+        self.gene2refseq = gene2refseq
+        self.gene_info = gene_info
+        self._rows: dict[str, list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, tx: Transcript) -> None:
+        """Add the row of ``tx`` (a name already seen is skipped)."""
+        if tx.name in self._rows:
+            return
+        facts = self.facts
+        got = facts.transcript(tx)
+        fid, attrs = got if got else (None, {})
+        gene = facts.top_gene(fid)
+        if gene is not None:
+            gene_attrs: Mapping[str, Sequence[str]] = gene.attrs
+        else:  # the converter's copy of the parent gene's attributes, if any
+            gene_attrs = {k[5:]: v for k, v in attrs.items() if k.startswith("gene:")}
+        source = _first(attrs, "Source") or facts.source(fid)
+        status = "Unknown"
+        if self.gene2refseq is not None:
+            acc = _first(attrs, "transcript_id") or tx.name
+            g2r = self.gene2refseq.get(acc) or self.gene2refseq.get(tx.name)
+            if g2r is not None:
+                status = normalize_status(g2r.status)
+        description = None
+        if self.gene_info is not None:
+            gid = split_dbxrefs(list(attrs.get("Dbxref", ())) + list(gene_attrs.get("Dbxref", ()))).get("geneid")
+            info = self.gene_info.get(gid) if gid else None
+            if info is not None:
+                description = info.description
+        self._rows[tx.name] = link_row(tx.name, attrs, gene_attrs=gene_attrs, source=source,
+                                       protein_id=facts.protein_ids.get(fid, "") if fid else "",
+                                       status=status, description=description)
+
+    def rows(self) -> list[list[str]]:
+        """The rows, sorted by id bytewise."""
+        return [self._rows[k] for k in sorted(self._rows, key=lambda s: s.encode("utf-8", "surrogateescape"))]
+
+
 def link_rows(transcripts: Iterable[Transcript], *, facts: GffFacts | None = None,
               gene2refseq: Mapping[str, Gene2RefseqRow] | None = None,
               gene_info: Mapping[str, GeneInfo] | None = None) -> list[list[str]]:
     """The link table of ``transcripts`` (one row per distinct name, sorted by name)."""
-    facts = facts or GffFacts()
-    rows: dict[str, list[str]] = {}
+    table = LinkTable(facts=facts, gene2refseq=gene2refseq, gene_info=gene_info)
     for tx in transcripts:
-        if tx.name in rows:
-            continue
-        got = facts.transcript(tx)
-        fid, attrs = got if got else (None, {})
-        gene = facts.top_gene(fid)
-        gene_attrs = gene.attrs if gene else {}
-        status = "Unknown"
-        if gene2refseq is not None:
-            acc = _first(attrs, "transcript_id") or tx.name
-            g2r = gene2refseq.get(acc) or gene2refseq.get(tx.name)
-            if g2r is not None:
-                status = normalize_status(g2r.status)
-        description = None
-        if gene_info is not None:
-            gid = split_dbxrefs(list(attrs.get("Dbxref", ())) + list(gene_attrs.get("Dbxref", ()))).get("geneid")
-            info = gene_info.get(gid) if gid else None
-            if info is not None:
-                description = info.description
-        rows[tx.name] = link_row(tx.name, attrs, gene_attrs=gene_attrs, source=facts.source(fid),
-                                 protein_id=facts.protein_ids.get(fid, "") if fid else "",
-                                 status=status, description=description)
-    return [rows[k] for k in sorted(rows, key=lambda s: s.encode("utf-8", "surrogateescape"))]
+        table.add(tx)
+    return table.rows()
 
 
 def format_link_line(row: Sequence[str]) -> str:
