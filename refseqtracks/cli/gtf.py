@@ -61,3 +61,59 @@ def main_genepred_to_gtf(argv: list[str]) -> int:
     write_gtf(iter_genepred(table, bin=False), out, source=source, utr=opts.utr,
               honor_cds_stat=opts.honorCdsStat, add_comments=opts.addComments)
     return 0
+
+
+def main_gtf_to_genepred(argv: list[str]) -> int:
+    """``gtfToGenePred [options] in.gtf out.gp`` (kent v492 options, output and messages)."""
+    import sys
+
+    from refseqtracks.errors import ConversionError, RefseqtracksError
+    from refseqtracks.fileio import atomic_output
+    from refseqtracks.formats.genepred import format_genepred_line
+    from refseqtracks.formats.gtf_assemble import (INFO_HEADER, GtfGroupError, group_to_transcript,
+                                                   info_row, no_exons_message, read_gtf_groups)
+
+    opts = parse_kent_args(argv, {
+        "genePredExt": (bool, False), "allErrors": (bool, False),
+        "ignoreGroupsWithoutExons": (bool, False), "infoOut": (str, None),
+        "sourcePrefix": (list, None), "impliedStopAfterCds": (bool, False), "simple": (bool, False),
+        "geneNameAsName2": (bool, False), "includeVersion": (bool, False),
+    }, GTF_TO_GENEPRED_USAGE, 2)
+    gtf_path, gp_path = opts.args
+    gtf = read_gtf_groups(gtf_path)
+    if not gtf.is_gtf:
+        raise ConversionError(f"{gtf_path} doesn't appear to be a GTF file "
+                              "(GFF not supported by this program)")
+    prefixes = opts.sourcePrefix
+    ext = opts.genePredExt
+    conv = {"implied_stop_after_cds": opts.impliedStopAfterCds,
+            "gene_name_as_name2": opts.geneNameAsName2, "include_version": opts.includeVersion}
+    gp_lines: list[str] = []
+    info_lines: list[str] = [INFO_HEADER]
+    bad = 0
+    if not opts.simple:
+        for g in gtf.groups:
+            if prefixes and not any(g.source.startswith(p) for p in prefixes):
+                continue
+            try:
+                tx = group_to_transcript(g, ext=ext, **conv)
+                if tx is None:
+                    if not opts.ignoreGroupsWithoutExons:
+                        raise GtfGroupError(no_exons_message(g))
+                else:
+                    gp_lines.append(format_genepred_line(tx, ext=ext))
+            except GtfGroupError as ex:
+                if not opts.allErrors:
+                    raise
+                sys.stderr.write(f"{ex}\n")
+                bad += 1
+                continue
+            info_lines.append(info_row(g, include_version=opts.includeVersion))
+    with atomic_output(gp_path) as out:
+        out.write("".join(gp_lines))
+    if opts.infoOut is not None:
+        with atomic_output(opts.infoOut) as out:
+            out.write("".join(info_lines))
+    if bad:
+        raise RefseqtracksError(f"{bad} errors")
+    return 0
