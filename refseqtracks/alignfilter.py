@@ -500,13 +500,14 @@ def _filter_weird(alns: list[CDnaAlign]) -> None:
 # ---------------------------------------------------------------------------------------------
 # streaming driver
 
-def group_by_query(psls: Iterable[Psl], *, path: object = None,
-                   require_grouped: bool = True) -> Iterator[list[Psl]]:
+def group_by_query(psls: Iterable[Psl], *, path: object = None, require_grouped: bool = True,
+                   check_q_size: bool = True) -> Iterator[list[Psl]]:
     """Runs of consecutive rows with the same qName.
 
     With ``require_grouped`` a qName that comes back after other queries is an error; without
     it (kent's behaviour) each run is filtered as a query of its own.  The check remembers a
     hash per query name, so its memory grows with the number of queries, not of rows.
+    With ``check_q_size`` (pslCDnaFilter) rows of one query with different qSize are an error.
     """
     seen: set[int] = set()
     cur: list[Psl] = []
@@ -525,7 +526,7 @@ def group_by_query(psls: Iterable[Psl], *, path: object = None,
             name = p.q_name
             cur = [p]
         else:
-            if p.q_size != cur[0].q_size:
+            if check_q_size and p.q_size != cur[0].q_size:
                 raise RefseqtracksError(f"Inconsistent qSize for alignment of {p.q_name}, found "
                                         f"{cur[0].q_size} and {p.q_size}")
             cur.append(p)
