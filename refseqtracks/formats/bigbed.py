@@ -505,7 +505,8 @@ def write_bigbed(loaded: BigBedItems, dest, *, as_text: str, defined_field_count
     buf += struct.pack("<I", BIGBED_MAGIC)
     struct.pack_into("<IHHQQQHHQQIQ", buf, 0, BIGBED_MAGIC, 4, len(levels), chrom_tree_offset,
                      data_offset, index_offset, loaded.field_count, defined_field_count, as_offset,
-                     summary_offset, max_unc if compress else 0, ext_offset)
+                     summary_offset, max(max_unc, items_per_slot * 32) if compress else 0,
+                     ext_offset)
     with atomic_output(dest, binary=True) as out:
         out.write(buf)
 
