@@ -211,11 +211,15 @@ class GffFacts:
         self.protein_ids: dict[str, str] = {}
 
     def feed(self, line: str) -> None:
+        """Take one raw GFF3 line."""
         if line[:1] == "#":
             return
         cols = line.split("\t", 8)
-        if len(cols) < 9:
-            return
+        if len(cols) == 9:
+            self.feed_cols(cols)
+
+    def feed_cols(self, cols: list[str]) -> None:
+        """Take one feature line already split into its 9 columns."""
         ftype = cols[2]
         if ftype == "CDS":
             col9 = cols[8]

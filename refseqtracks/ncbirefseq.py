@@ -1,0 +1,526 @@
+"""The UCSC ncbiRefSeq table set from a RefSeq GFF3 (kent ``doNcbiRefSeq.pl``, process step).
+
+Coordinates are 0-based half-open throughout (the GFF3 reader converts them).
+
+What the process step does and this module reproduces, in order:
+
+1. ``#!annotation-source`` in the first 100 lines -> the annotation release (the text after
+   ``annotation-source ``, without `` Updated Annotation Release``), written with the date as
+   ``ncbiRefSeqVersion.txt``: ``RELEASE (YYYY-MM-DD)``.
+2. ``sed 's/([;\\t])SO_type=/\\1so_type=/'`` (the first ``SO_type=`` attribute of a line is
+   renamed, since kent rejects upper-case non-standard tags), then
+   ``gff3ToGenePred -refseqHacks -attrsOut -unprocessedRootsOut`` (``-warnAndContinue`` with
+   ``warn_and_continue``) -> every transcript, genePredExt, kent's order.  When chromosome
+   sizes of the NCBI sequences are known (assembly report, or the GFF3's
+   ``##sequence-region`` lines), ``genePredFilter -chromSizes`` drops records that fail
+   genePredCheck against them (each reported).
+3. The RefSeq/MANE Select list: ``Name=`` values (not containing ``NP_``) of lines with
+   ``tag=RefSeq Select`` or ``tag=MANE Select``, ``sort -u``.
+4. ``liftUp``: sequence names mapped to UCSC names (:mod:`refseqtracks.chromnames`).
+5. The subsets by the regexes of :mod:`refseqtracks.accessions` on the name: All, Curated,
+   Predicted, Other, Select (lines unchanged, in the converter's order).
+6. ``genePredToGtf -utr -source=ncbiRefSeq.DATE`` of All; ``genePredToBed`` of each subset.
+7. The link table (:mod:`refseqtracks.annotate`) of All.
+8. PSL from the ``cDNA_match``/``match`` lines not containing ``NG_`` (gff3ToPsl path).
+
+All outputs are written through one set of atomic files: a failed build leaves none of them.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import IO, Callable, Iterator
+
+from refseqtracks import accessions as acc
+from refseqtracks.annotate import GffFacts, LinkTable, format_link_line, read_gene2refseq, read_gene_info
+from refseqtracks.chromnames import ChromMap, Renamer
+from refseqtracks.errors import RefseqtracksError
+from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio, open_input
+from refseqtracks.formats.genepred import check_transcript, format_genepred_line
+from refseqtracks.model import Transcript
+
+__all__ = [
+    "SUBSET_FILES", "GffScan", "annotation_release", "build_ncbi_refseq", "split_genepred",
+    "default_prefix", "Progress", "read_select_list", "check_date",
+]
+
+#: subset -> (genePred file suffix, BED file suffix, what it is)
+SUBSET_FILES = {
+    "all": ("ncbiRefSeq.gp", "ncbiRefSeq.bed", "RefSeq All: curated + predicted (^[NXY][MRP]_)"),
+    "curated": ("curated.gp", "curated.bed", "RefSeq Curated (^[NY][MRP]_)"),
+    "predicted": ("predicted.gp", "predicted.bed", "RefSeq Predicted (^X[MR]_)"),
+    "other": ("other.gp", "other.bed", "RefSeq Other (not ^[NXY][MRP]_)"),
+    "select": ("refseqSelect.curated.gp", "refseqSelect.curated.bed",
+               "RefSeq Select: curated, tagged RefSeq Select or MANE Select"),
+}
+
+_SO_TYPE = re.compile(r"([;\t])SO_type=")
+
+#: progress callback: (stage text, fraction done or None)
+Progress = Callable[[str, "float | None"], None]
+
+
+def annotation_release(lines: list[str]) -> str:
+    """doNcbiRefSeq's release text from header lines (``grep ^#.annotation-source | sed``)."""
+    out = []
+    for line in lines:
+        line = line.rstrip("\r\n")
+        if len(line) > 1 and line[0] == "#" and line[2:].startswith("annotation-source"):
+            text = line.rpartition("annotation-source ")[2] if "annotation-source " in line else line
+            out.append(text.replace(" Updated Annotation Release", "", 1))
+    return "\n".join(out)
+
+
+class GffScan:
+    """One pass over raw GFF3 lines collecting what the build needs besides the transcripts."""
+
+    def __init__(self, *, facts: GffFacts | None = None):
+        self.lineno = 0
+        self.first_lines: list[str] = []     # the first 100 lines (annotation-source)
+        self.comment_head: list[str] = []    # the first 10 '#' lines (PSL input header)
+        self.select_names: set[str] = set()
+        self.psl_lines: list[str] = []
+        self.seqids: dict[str, int] = {}     # feature seqid -> number of lines
+        self.region_sizes: dict[str, int] = {}
+        self.has_so_type = False
+        self.facts = facts if facts is not None else GffFacts(keep_children=False)
+
+    def feed(self, line: str) -> None:
+        self.lineno += 1
+        if self.lineno <= 100:
+            self.first_lines.append(line)
+        if line[:1] == "#":
+            if len(self.comment_head) < 10:
+                self.comment_head.append(line if line.endswith("\n") else line + "\n")
+            if line.startswith("##sequence-region"):
+                parts = line.split()
+                if len(parts) >= 4 and parts[3].isdigit():
+                    self.region_sizes.setdefault(parts[1], int(parts[3]))
+            return
+        cols = line.split("\t", 8)
+        if len(cols) < 9:
+            return
+        seqids = self.seqids
+        seqids[cols[0]] = seqids.get(cols[0], 0) + 1
+        ftype = cols[2]
+        if ftype == "cDNA_match" or ftype == "match":
+            if "NG_" not in line:
+                self.psl_lines.append(line if line.endswith("\n") else line + "\n")
+            return
+        col9 = cols[8]
+        if "SO_type=" in col9:
+            self.has_so_type = True
+        if "Select" in col9:
+            self.select_names.update(acc.select_names_from_gff3_line(line))
+        self.facts.feed_cols(cols)
+
+
+class _SedStream(io.TextIOBase):
+    """The GFF3 lines with doNcbiRefSeq's ``SO_type=`` fix, optionally scanned as they pass."""
+
+    def __init__(self, src: Source, scan: GffScan | None = None):
+        self._f = open_input(src)
+        self.name = input_name(src)
+        self._scan = scan
+        self._it = self._lines()
+
+    def _lines(self) -> Iterator[str]:
+        feed = self._scan.feed if self._scan is not None else None
+        for line in self._f:
+            if feed is not None:
+                feed(line)
+            if "SO_type=" in line:
+                line = _SO_TYPE.sub(r"\1so_type=", line, count=1)
+            yield line
+
+    def __iter__(self) -> Iterator[str]:
+        return self._it
+
+    def readline(self, size: int | None = -1) -> str:
+        return next(self._it, "")
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._f.close()
+        super().close()
+
+
+def _scan_file(path: Source, scan: GffScan, progress: Progress | None) -> None:
+    """Pass 1 over a GFF3 file, reporting progress by compressed bytes read."""
+    total = os.path.getsize(path) if isinstance(path, (str, os.PathLike)) else 0
+    raw = open(path, "rb") if total else None
+    try:
+        f = open_input(raw if raw is not None else path)
+        try:
+            feed = scan.feed
+            next_report = 0
+            for line in f:
+                feed(line)
+                if progress is not None and scan.lineno >= next_report:
+                    next_report = scan.lineno + 200_000
+                    progress("reading GFF3", (raw.tell() / total) if total else None)
+        finally:
+            f.close()
+    finally:
+        if raw is not None:
+            raw.close()
+    if progress is not None:
+        progress("reading GFF3", 1.0)
+
+
+def default_prefix(path: Source) -> str:
+    """The output name prefix from the input name: ``GCF_000001405.40_GRCh38.p14`` ..."""
+    base = os.path.basename(input_name(path)) if not is_stdio(path) else "ncbiRefSeq"
+    for suffix in (".gz", ".gff3", ".gff", "_genomic"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    return base or "ncbiRefSeq"
+
+
+def _subsets(name: str, select: set[str]) -> list[str]:
+    out = []
+    if acc.is_all(name):
+        out.append("all")
+    if acc.is_curated(name):
+        out.append("curated")
+        if select and acc.is_select(name, select):
+            out.append("select")
+    elif acc.is_predicted(name):
+        out.append("predicted")
+    if acc.is_other(name):
+        out.append("other")
+    return out
+
+
+def split_genepred(src: Source, outdir: str | os.PathLike, *, prefix: str,
+                   select_names: set[str] | None = None) -> dict[str, int]:
+    """Split genePred lines into the subset files (lines unchanged); returns counts per subset.
+
+    A leading bin column is recognised and the name taken after it.  The Select file is written
+    only when ``select_names`` is given.
+    """
+    from refseqtracks.bins import detect_layout
+
+    ensure_dir(outdir)
+    select = set(select_names or ())
+    wanted = [s for s in SUBSET_FILES if s != "select" or select_names is not None]
+    counts = {s: 0 for s in wanted}
+    name_col = None
+    with ExitStack() as stack:
+        outs = {s: stack.enter_context(atomic_output(os.path.join(outdir, f"{prefix}.{SUBSET_FILES[s][0]}")))
+                for s in wanted}
+        bufs: dict[str, list[str]] = {s: [] for s in wanted}
+        with open_input(src) as f:
+            for line in f:
+                if not line.strip() or line[0] == "#":
+                    continue
+                if name_col is None:
+                    cols = line.rstrip("\r\n").split("\t")
+                    lay = detect_layout(cols, kind="genePred")
+                    name_col = 1 if lay is not None and lay.bin else 0
+                name = line.split("\t", name_col + 1)[name_col]
+                for s in _subsets(name, select):
+                    if s in bufs:
+                        bufs[s].append(line if line.endswith("\n") else line + "\n")
+                        counts[s] += 1
+                if len(bufs["all"]) + len(bufs["other"]) >= 8192:
+                    for s, b in bufs.items():
+                        outs[s].write("".join(b))
+                        b.clear()
+        for s, b in bufs.items():
+            outs[s].write("".join(b))
+    return counts
+
+
+@dataclass
+class _Output:
+    file: str
+    what: str
+    records: int = 0
+
+
+@dataclass
+class _Outputs:
+    """The set of output files of one build, all atomic, renamed together at the end."""
+
+    outdir: str
+    prefix: str
+    stack: ExitStack
+    files: dict[str, IO[str]] = field(default_factory=dict)
+    meta: dict[str, _Output] = field(default_factory=dict)
+
+    def open(self, key: str, filename: str, what: str) -> IO[str]:
+        f = self.stack.enter_context(atomic_output(os.path.join(self.outdir, filename)))
+        self.files[key] = f
+        self.meta[key] = _Output(filename, what)
+        return f
+
+
+def _rename_line(line: str, tx: Transcript, new: Transcript) -> str:
+    if new.tx_start != tx.tx_start:  # a lift offset: reformat
+        return format_genepred_line(new, ext=True)
+    name, _, rest = line.partition("\t")
+    rest = rest.partition("\t")[2]
+    return f"{name}\t{new.chrom}\t{rest}"
+
+
+def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | None = None,
+                      date: str | None = None, chrom_map: ChromMap | None = None,
+                      drop_unmapped: bool = False, warn_and_continue: bool = False,
+                      bin: bool = False, gene_info: Source | None = None,
+                      gene2refseq: Source | None = None, rna_sizes: dict[str, int] | None = None,
+                      progress: Progress | None = None,
+                      report: Callable[[str], None] | None = None) -> dict:
+    """Build the ncbiRefSeq table set into ``outdir``; returns the manifest (also written)."""
+    from refseqtracks.assemble import Gff3Converter
+    from refseqtracks.formats.bed import to_bed12
+    from refseqtracks.formats.gtf import GtfWriter
+
+    outdir = os.fspath(outdir)
+    ensure_dir(outdir)
+    prefix = prefix or default_prefix(gff)
+    date = date or _default_date(gff)
+    messages: list[str] = []
+
+    def say(msg: str) -> None:
+        messages.append(msg)
+        if report is not None:
+            report(msg)
+
+    # pass 1 (files) or one pass through the converter (streams)
+    scan = GffScan()
+    seekable = isinstance(gff, (str, os.PathLike)) and not is_stdio(gff)
+    if seekable:
+        _scan_file(gff, scan, progress)
+        src: Source = _SedStream(gff) if scan.has_so_type else gff
+    else:
+        src = _SedStream(gff, scan)
+
+    if progress is not None:
+        progress("converting (gff3ToGenePred -refseqHacks)", None)
+    conv = Gff3Converter(src, refseq_hacks=True, warn_and_continue=warn_and_continue,
+                         want_attrs=True, want_unprocessed=True, want_transcripts=True, report=say)
+    try:
+        results = conv.run()
+    finally:
+        if isinstance(src, _SedStream):
+            src.close()
+
+    # genePredFilter -chromSizes: sizes of the NCBI names, when known
+    ncbi_sizes = dict(scan.region_sizes)
+    if chrom_map is not None:
+        for seqid, new in chrom_map.names.items():
+            if new in chrom_map.sizes and not chrom_map.offsets.get(seqid):
+                ncbi_sizes.setdefault(seqid, chrom_map.sizes[new])
+    renamer = Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None
+    select = scan.select_names
+    counts = {s: 0 for s in SUBSET_FILES}
+    filtered: list[str] = []
+    link = LinkTable(facts=scan.facts)
+
+    if progress is not None:
+        progress("writing tables", None)
+    with ExitStack() as stack:
+        out = _Outputs(outdir, prefix, stack)
+        f_all_records = out.open("genePred", f"{prefix}.gp",
+                                 "every transcript gff3ToGenePred -refseqHacks made (genePredExt)")
+        gp = {s: out.open(f"{s}.gp", f"{prefix}.{SUBSET_FILES[s][0]}", SUBSET_FILES[s][2] + ", genePredExt")
+              for s in SUBSET_FILES}
+        bed = {s: out.open(f"{s}.bed", f"{prefix}.{SUBSET_FILES[s][1]}", SUBSET_FILES[s][2] + ", BED12")
+               for s in SUBSET_FILES}
+        f_gtf = out.open("gtf", f"{prefix}.ncbiRefSeq.gtf",
+                         f"RefSeq All as GTF (genePredToGtf -utr, source ncbiRefSeq.{date})")
+        f_attrs = out.open("attrs", f"{prefix}.attrs.txt", "GFF3 attributes per record (-attrsOut)")
+        f_unproc = out.open("unprocessed", f"{prefix}.unprocessedRoots.txt",
+                            "GFF3 roots that made no transcript (-unprocessedRootsOut)")
+        gtf_writer = GtfWriter(source=f"ncbiRefSeq.{date}", utr=True)
+        bufs: dict[str, list[str]] = {k: [] for k in out.files}
+        gp_count = 0
+
+        def flush() -> None:
+            for k, b in bufs.items():
+                if b:
+                    out.files[k].write("".join(b))
+                    b.clear()
+
+        def on_transcript(line: str, tx: Transcript) -> None:
+            nonlocal gp_count
+            size = ncbi_sizes.get(tx.chrom)
+            if size is not None:
+                errs = check_transcript(tx, chrom_size=size)
+                if errs:
+                    filtered.append(tx.name)
+                    say(f"genePredFilter: dropping {tx.name}: {errs[0]}")
+                    return
+            if renamer is not None:
+                new = renamer.transcript(tx)
+                if new is None:
+                    return
+                if new is not tx:
+                    line = _rename_line(line, tx, new)
+                    tx = new
+            if bin:
+                from refseqtracks.bins import bin_from_range
+                line = f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{line}"
+            bufs["genePred"].append(line)
+            out.meta["genePred"].records += 1
+            for s in _subsets(tx.name, select):
+                counts[s] += 1
+                bufs[f"{s}.gp"].append(line)
+                bufs[f"{s}.bed"].append(to_bed12(tx))
+                out.meta[f"{s}.gp"].records += 1
+                out.meta[f"{s}.bed"].records += 1
+                if s == "all":
+                    bufs["gtf"] += gtf_writer.lines(tx)
+                    out.meta["gtf"].records += 1
+                    link.add(tx)
+            gp_count += 1
+            if gp_count % 4096 == 0:
+                flush()
+
+        def on_attrs(text: str) -> None:
+            bufs["attrs"].append(text)
+
+        def on_unprocessed(line: str) -> None:
+            bufs["unprocessed"].append(line if line.endswith("\n") else line + "\n")
+            out.meta["unprocessed"].records += 1
+
+        conv.replay(results, on_transcript=on_transcript, on_bad=None, on_attrs=on_attrs,
+                    on_unprocessed=on_unprocessed)
+        conv.finish_message()
+        flush()
+        del results
+
+        # the link table, joined with NCBI Gene when asked
+        if progress is not None:
+            progress("link table", None)
+        rows = link.rows()
+        if gene2refseq is not None:
+            g2r = read_gene2refseq(gene2refseq, accessions={r[4] or r[0] for r in rows} | {r[0] for r in rows})
+            from refseqtracks.annotate import normalize_status
+            for r in rows:
+                hit = g2r.get(r[4]) or g2r.get(r[0])
+                if hit is not None:
+                    r[1] = normalize_status(hit.status)
+        if gene_info is not None:
+            info = read_gene_info(gene_info, gene_ids={r[6] for r in rows if r[6]})
+            for r in rows:
+                hit = info.get(r[6]) if r[6] else None
+                if hit is not None and hit.description:
+                    r[17] = hit.description
+        f_link = out.open("link", f"{prefix}.ncbiRefSeqLink.tab",
+                          "ncbiRefSeqLink: 19 columns per All transcript (kent ncbiRefSeqLink.as)")
+        f_link.write("".join(format_link_line(r) for r in rows))
+        out.meta["link"].records = len(rows)
+
+        # the Select list, the release, sizes
+        f_sel = out.open("selectList", f"{prefix}.refseqSelectTranscripts.txt",
+                         "names tagged RefSeq Select or MANE Select (sort -u)")
+        sel_sorted = sorted(select, key=lambda s: s.encode("utf-8", "surrogateescape"))
+        f_sel.write("".join(f"{n}\n" for n in sel_sorted))
+        out.meta["selectList"].records = len(sel_sorted)
+        release = annotation_release(scan.first_lines)
+        f_ver = out.open("version", "ncbiRefSeqVersion.txt", "annotation release and date")
+        f_ver.write(f"{release} ({date})\n")
+        if chrom_map is not None and chrom_map.sizes:
+            f_sizes = out.open("chromSizes", f"{prefix}.chrom.sizes", "sequence sizes under the output names")
+            f_sizes.write("".join(f"{k}\t{v}\n" for k, v in chrom_map.sizes.items()))
+            out.meta["chromSizes"].records = len(chrom_map.sizes)
+
+        # PSL from the cDNA_match/match lines
+        psl_note = _write_psl(out, scan, ncbi_sizes, rna_sizes, renamer, bin, progress)
+
+        unmapped = dict(sorted(renamer.unmapped.items())) if renamer is not None else {}
+        manifest = {
+            "tool": "refseqtracks build",
+            "version": _version(),
+            "input": input_name(gff),
+            "prefix": prefix,
+            "date": date,
+            "annotation_release": release,
+            "renaming": chrom_map.source if chrom_map is not None else None,
+            "records": out.meta["genePred"].records,
+            "subsets": counts,
+            "unmapped_seqids": {
+                "count": len(unmapped),
+                "names": list(unmapped),
+                "records": unmapped,
+                "action": ("dropped" if drop_unmapped else "kept") if unmapped else None,
+            },
+            "filtered_by_chrom_sizes": filtered,
+            "psl": psl_note,
+            "warnings": messages[:1000],
+            "warning_count": len(messages),
+            "outputs": [{"key": k, "file": m.file, "what": m.what, "records": m.records}
+                        for k, m in out.meta.items()],
+        }
+        f_man = stack.enter_context(atomic_output(os.path.join(outdir, "manifest.json")))
+        f_man.write(json.dumps(manifest, indent=2) + "\n")
+    if progress is not None:
+        progress("done", 1.0)
+    return manifest
+
+
+def _write_psl(out: _Outputs, scan: GffScan, ncbi_sizes: dict[str, int],
+               rna_sizes: dict[str, int] | None, renamer: Renamer | None, bin: bool,
+               progress: Progress | None) -> str:
+    """The ncbiRefSeqPsl step; returns a note for the manifest."""
+    try:
+        from refseqtracks.ncbirefseq_psl import psl_from_gff3_lines
+    except ImportError:
+        return "not built: the gff3ToPsl step is not available in this install"
+    if progress is not None:
+        progress("PSL (gff3ToPsl)", None)
+    f = out.open("psl", f"{out.prefix}.psl", "NCBI's cDNA_match/match alignments as PSL (ncbiRefSeqPsl)")
+    n, note = psl_from_gff3_lines(scan.comment_head, scan.psl_lines, f, genome_sizes=ncbi_sizes,
+                                  rna_sizes=rna_sizes, renamer=renamer, bin=bin)
+    out.meta["psl"].records = n
+    return note
+
+
+def read_select_list(src: Source) -> set[str]:
+    """Select names: one per line, or (a GFF3 input) doNcbiRefSeq's extraction from tagged lines."""
+    names: set[str] = set()
+    with open_input(src) as f:
+        first = True
+        gff = False
+        for line in f:
+            if first:
+                gff = line.startswith("##gff-version")
+                first = False
+            if gff:
+                if line[:1] != "#":
+                    names.update(acc.select_names_from_gff3_line(line))
+                continue
+            word = line.strip()
+            if word and not word.startswith("#"):
+                names.add(word.split()[0])
+    return names
+
+
+def _default_date(gff: Source) -> str:
+    if isinstance(gff, (str, os.PathLike)) and not is_stdio(gff):
+        try:
+            return time.strftime("%Y-%m-%d", time.gmtime(os.path.getmtime(gff)))
+        except OSError:
+            pass
+    return time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def _version() -> str:
+    from refseqtracks._version import __version__
+    return __version__
+
+
+def check_date(text: str) -> str:
+    """A ``YYYY-MM-DD`` date, or our error."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise RefseqtracksError(f"invalid date \"{text}\": expected YYYY-MM-DD")
+    return text
