@@ -289,45 +289,45 @@ def _t_overlap(a: Psl, b: Psl) -> bool:
             and a.t_start < b.t_end and b.t_start < a.t_end)
 
 
-def _q_overlap(a: CDnaAlign, b: CDnaAlign) -> bool:
-    pa, pb = a.psl, b.psl
-    a_lo, a_hi = (pa.q_size - pa.q_end, pa.q_size - pa.q_start) if False else (pa.q_start, pa.q_end)
-    return a_lo < pb.q_end and pb.q_start < a_hi
-
-
 def _is_overlapped(a: CDnaAlign, b: CDnaAlign) -> bool:
-    return _t_overlap(a.psl, b.psl) and _q_overlap(a, b)
+    """Same target and strand, overlapping target and query ranges."""
+    pa, pb = a.psl, b.psl
+    return _t_overlap(pa, pb) and pa.q_start < pb.q_end and pb.q_start < pa.q_end
 
 
-def _base_map(aln: CDnaAlign) -> dict[int, int]:
-    """Forward query position -> strand-specific target position, per aligned base."""
-    p = aln.psl
-    m: dict[int, int] = {}
-    rev = p.strand[0] == "-"
-    for s, z, t in zip(p.q_starts, p.block_sizes, p.t_starts):
-        for k in range(z):
-            q = p.q_size - (s + k) - 1 if rev else s + k
-            m[q] = t + k
-    return m
+def _same_diff(pa: Psl, pb: Psl) -> tuple[int, int]:
+    """Query bases aligned by both: (to the same target base, to different target bases).
+
+    Both alignments have the same strand, so their block coordinates are directly comparable;
+    within a pair of overlapping blocks either every base maps alike or none does.
+    """
+    same = diff = 0
+    i = j = 0
+    na, nb = pa.block_count, pb.block_count
+    qa, ta, za = pa.q_starts, pa.t_starts, pa.block_sizes
+    qb, tb, zb = pb.q_starts, pb.t_starts, pb.block_sizes
+    while i < na and j < nb:
+        a_lo, a_hi = qa[i], qa[i] + za[i]
+        b_lo, b_hi = qb[j], qb[j] + zb[j]
+        lo = a_lo if a_lo > b_lo else b_lo
+        hi = a_hi if a_hi < b_hi else b_hi
+        if hi > lo:
+            if ta[i] - a_lo == tb[j] - b_lo:
+                same += hi - lo
+            else:
+                diff += hi - lo
+        if a_hi <= b_hi:
+            i += 1
+        else:
+            j += 1
+    return same, diff
 
 
 def _is_weird(a: CDnaAlign, b: CDnaAlign) -> bool:
     """Overlapping on the target, but the same query bases align to different target bases."""
     if not _is_overlapped(a, b):
         return False
-    same = diff = 0
-    ma = _base_map(a)
-    mb = _base_map(b)
-    if len(mb) < len(ma):
-        ma, mb = mb, ma
-    for q, t in ma.items():
-        t2 = mb.get(q)
-        if t2 is None:
-            continue
-        if t2 == t:
-            same += 1
-        else:
-            diff += 1
+    same, diff = _same_diff(a.psl, b.psl)
     common = same + diff
     return common > 0 and diff > WEIRD_DIFF_FRAC * common
 

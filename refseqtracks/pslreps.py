@@ -137,37 +137,44 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
     Returns ``(psl, reason_or_None)`` in kent's output order (reverse input order) and the
     query's ``.psr`` line.
     """
+    import numpy as np
+
     order = alns[::-1]
     q_size = order[0].q_size
-    rep = [0] * q_size
-    score_track = [0] * q_size
+    rep = np.zeros(q_size, dtype=np.int32)
+    score_track = np.zeros(q_size, dtype=np.int64)
     min_milli = int(_f32(opts.min_ali) * 1000.0)  # kent truncates: 0.96 -> 959
     good = 0
-    scored: list[tuple[Psl, int | None]] = []
+    scored: list[tuple[Psl, int | None, list[tuple[int, int]]]] = []
     for p in order:
         milli = 1000 - psl_calc_milli_bad(p, True)
+        ranges = [(s, e) for s, e in _q_ranges(p, q_size) if e > s]
         if milli >= min_milli:
             good += 1
             milli += size_factor(p, opts)
-            for s, e in _q_ranges(p, q_size):
-                for i in range(s, e):
-                    rep[i] += 1
-                    if milli > score_track[i]:
-                        score_track[i] = milli
-            scored.append((p, milli))
+            for s, e in ranges:
+                rep[s:e] += 1
+                seg = score_track[s:e]
+                np.maximum(seg, milli, out=seg)
+            scored.append((p, milli, ranges))
         else:
-            scored.append((p, None))
+            scored.append((p, None, ranges))
     results: list[tuple[Psl, str | None]] = []
     kept = 0
     best_single: tuple[int, int] | None = None
-    for idx, (p, milli) in enumerate(scored):
+    near_top = 1.0 + _f32(opts.near_top)
+    for idx, (p, milli, ranges) in enumerate(scored):
         if milli is None:
             results.append((p, "minAli"))
             continue
         if not _passes_cover(p, opts):
             results.append((p, "minCover"))
             continue
-        if not _close_to_top(p, score_track, milli, q_size, opts):
+        threshold = c_round(milli * near_top)
+        top = 0
+        for s, e in ranges:
+            top += int(np.count_nonzero(score_track[s:e] <= threshold))
+        if top < opts.min_near_top_size:
             results.append((p, "nearTop"))
             continue
         results.append((p, None))
@@ -182,33 +189,18 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
     return results, _psr_line(order[0].q_name, kept, good, rep)
 
 
-def _close_to_top(p: Psl, score_track: list[int], milli: int, q_size: int,
-                  opts: RepsOptions) -> bool:
-    threshold = c_round(milli * (1.0 + _f32(opts.near_top)))
-    need = opts.min_near_top_size
-    top = 0
-    for s, e in _q_ranges(p, q_size):
-        for i in range(s, e):
-            if score_track[i] <= threshold:
-                top += 1
-                if top >= need:
-                    return True
-    return False
+def _psr_line(name: str, kept: int, good: int, rep) -> str:
+    import numpy as np
 
-
-def _psr_line(name: str, kept: int, good: int, rep: list[int]) -> str:
-    sizes: list[int] = []
-    vals: list[int] = []
-    prev = None
-    for v in rep:
-        if v == prev:
-            sizes[-1] += 1
-        else:
-            sizes.append(1)
-            vals.append(v)
-            prev = v
-    return (f"{name}\t{kept}\t{good}\t{len(sizes)}\t" + "".join(f"{x}," for x in sizes) + "\t"
-            + "".join(f"{x}," for x in vals) + "\n")
+    rep = np.asarray(rep)
+    if len(rep):
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(rep)) + 1))
+        sizes = np.diff(np.concatenate((starts, [len(rep)])))
+        vals = rep[starts]
+    else:
+        sizes = vals = np.zeros(0, dtype=np.int64)
+    return (f"{name}\t{kept}\t{good}\t{len(sizes)}\t" + "".join(f"{x}," for x in sizes.tolist())
+            + "\t" + "".join(f"{x}," for x in vals.tolist()) + "\n")
 
 
 def psl_reps(psls: Iterable[Psl], opts: RepsOptions, *, path: object = None,
