@@ -140,8 +140,8 @@ def main_bed_to_bigbed(argv: list[str]) -> int:
             "unc": (bool, False), "sizesIs2Bit": (bool, False)}
     opts = parse_kent_args(argv, spec, BED_TO_BIGBED_USAGE, 3)
     src, sizes_path, dest = opts.args
-    if opts.blockSize < 2:
-        raise UsageError("-blockSize must be at least 2")
+    if not 2 <= opts.blockSize <= 0xFFFF:
+        raise UsageError("-blockSize must be between 2 and 65535")
     if opts.itemsPerSlot < 1:
         raise UsageError("-itemsPerSlot must be at least 1")
     bed_n, plus_n, plus = (parse_bed_type(opts.type) if opts.type else (None, None, False))

@@ -175,6 +175,8 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int 
                                  f"{cur_size} line {lineno} of {name}")
             if start < 0:
                 raise ParseError(name, lineno, f"negative chromStart {start}")
+            if end > 0xFFFFFFFF:
+                raise ParseError(name, lineno, f"chromEnd {end} does not fit in 32 bits")
             if std_n > 3 or start > end:
                 parse_bed_line(line, path=name, lineno=lineno, bed_n=std_n, tab=tab)
             if table is not None:
@@ -415,8 +417,8 @@ def write_bigbed(loaded: BigBedItems, dest, *, as_text: str, defined_field_count
                  extra_index: Iterable[int] = (), block_size: int = 256,
                  items_per_slot: int = 512, compress: bool = True) -> None:
     """Write a bigBed file atomically from checked items (see :func:`load_bed_for_bigbed`)."""
-    if block_size < 2:
-        raise RefseqtracksError("blockSize must be at least 2")
+    if not 2 <= block_size <= 0xFFFF:
+        raise RefseqtracksError("blockSize must be between 2 and 65535")
     if items_per_slot < 1:
         raise RefseqtracksError("itemsPerSlot must be at least 1")
     index_cols = list(extra_index)
