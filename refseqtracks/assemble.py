@@ -375,6 +375,10 @@ def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]
     """Link parents and children; returns the roots in kent's (reverse file) order."""
     roots: list[Ann] = []
     for ann in anns:
+        dfrom = ann.attrs.get("Derives_from")
+        if dfrom and dfrom[0] not in heads:
+            msgs.append((f"Can't find annotation record \"{dfrom[0]}\" referenced by "
+                         f"\"{ann.id}\" Derives_from attribute", True))
         pids = ann.parent_ids
         if pids:
             found = []
@@ -385,17 +389,14 @@ def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]
                                  f"\"{ann.id if ann.id is not None else '(null)'}\" Parent attribute", True))
                 else:
                     found.append(par)
+            # a feature whose parents are all missing is no root either (kent v492)
             if found:
                 found.reverse()
                 ann.parents = found
                 for par in found:
                     par.children.append(ann)
-                continue
+            continue
         roots.append(ann)
-        dfrom = ann.attrs.get("Derives_from")
-        if dfrom and dfrom[0] not in heads:
-            msgs.append((f"Can't find annotation record \"{dfrom[0]}\" referenced by "
-                         f"\"{ann.id}\" Derives_from attribute", True))
     for ann in anns:
         if ann.children:
             ann.children.reverse()

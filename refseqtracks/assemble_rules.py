@@ -24,7 +24,7 @@ TRANSCRIPT_TYPES = frozenset((
 #: immunoglobulin / T-cell receptor segment types (NCBI puts their CDS under the gene).
 SEGMENT_TYPES = frozenset(("C_gene_segment", "D_gene_segment", "J_gene_segment", "V_gene_segment"))
 #: attributes tried for the genePred name after ID-less/Name-less records.
-NAME_FALLBACK_ATTRS = ("transcript_id", "transcript_name", "Gene", "gene", "gene_name")
+NAME_FALLBACK_ATTRS = ("transcript_id", "transcript_name", "Name", "Gene", "gene", "gene_name")
 
 _STRAND_KEY = {"+": 0, "-": 1, "?": 2, ".": 3}
 _PHASE_TO_FRAME = {0: 0, 1: 2, 2: 1, None: -1}
