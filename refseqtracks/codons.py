@@ -29,7 +29,7 @@ All coordinates are 0-based half-open; codon bases are upper case, in transcript
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from refseqtracks.frames import calc_exon_frames
 from refseqtracks.genetic_code import (GeneticCode, TranslExcept, genetic_code,
@@ -79,8 +79,7 @@ def lighter_shade(rgb: Sequence[int]) -> tuple[int, int, int]:
     return tuple(int((c + 127) / 1.5) for c in rgb)  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True)
-class Codon:
+class Codon(NamedTuple):
     """One codon: its parts ``(start, end, exon)`` in transcription order (``exon`` is the
     0-based genomic exon index), bases (upper case, transcription orientation) and amino acid."""
 
@@ -155,12 +154,7 @@ def walk_codons(tx: Transcript, genome: Genome, *, code: GeneticCode | int = 1,
     if five_prime_complete is None:
         stat = tx.cds_end_stat if minus else tx.cds_start_stat
         five_prime_complete = stat != "incmpl"
-    walk.five_prime_complete = five_prime_complete
-    exc_at: dict[int, TranslExcept] = {}
-    for te in transl_except:
-        for p in te.positions:
-            exc_at[p] = te
-    table = code.table
+    get = code.table.get
     n_exons = len(tx.exon_starts)
     codons = walk.codons
     pend_parts: list[tuple[int, int, int]] = []
@@ -168,22 +162,8 @@ def walk_codons(tx: Transcript, genome: Genome, *, code: GeneticCode | int = 1,
     prev_block: tuple[int, int, int, str] | None = None  # start, end, exon, oriented seq
 
     def emit(parts: list[tuple[int, int, int]], bases: str) -> None:
-        aa = table.get(bases, "X") if len(bases) == 3 else "X"
-        te = None
-        if exc_at:
-            for s, e, _ in parts:
-                for p in range(s, e):
-                    if p in exc_at:
-                        te = exc_at[p]
-                        break
-                if te:
-                    break
-        is_start = False
-        if te is not None:
-            aa = te.aa
-        elif not codons and len(bases) == 3 and five_prime_complete and bases in code.starts:
-            aa, is_start = "M", True
-        codons.append(Codon(len(codons) + 1, tuple(parts), bases, aa, is_start, te))
+        aa = get(bases, "X") if len(bases) == 3 else "X"
+        codons.append(Codon(len(codons) + 1, tuple(parts), bases, aa))
 
     def piece(block: tuple[int, int, int, str], a: int, b: int) -> tuple[int, int, int]:
         s, e, i, _ = block
@@ -202,7 +182,7 @@ def walk_codons(tx: Transcript, genome: Genome, *, code: GeneticCode | int = 1,
         if frame in (0, 1, 2) and frame != k:
             lead = min((3 - frame) % 3, n)
             if first:
-                walk.five_prime_complete = five_prime_complete = False
+                five_prime_complete = False
             else:
                 walk.frameshifts.append(n_exons - i if minus else i + 1)
             reread = 3 - k - lead
@@ -212,11 +192,10 @@ def walk_codons(tx: Transcript, genome: Genome, *, code: GeneticCode | int = 1,
                 # -1 ribosomal slippage: the ribosome reads the last bases of the block again
                 pb = prev_block
                 m = len(pb[3])
-                tail = pb[3][m - reread:]
                 parts = pend_parts + [piece(pb, m - reread, m)]
                 if lead:
                     parts.append(piece(block, 0, lead))
-                emit(parts, pend_bases + tail + seq[:lead])
+                emit(parts, pend_bases + pb[3][m - reread:] + seq[:lead])
                 walk.reread += reread
             else:
                 if k:
@@ -236,35 +215,47 @@ def walk_codons(tx: Transcript, genome: Genome, *, code: GeneticCode | int = 1,
         first = False
         if not pend_bases:
             full_end = pos + (n - pos) // 3 * 3
-            if minus:
-                for a in range(pos, full_end, 3):
-                    bases = seq[a:a + 3]
-                    if codons:
-                        aa = table.get(bases, "X")
-                        if exc_at and (e - a - 1 in exc_at or e - a - 3 in exc_at or e - a - 2 in exc_at):
-                            emit([(e - a - 3, e - a, i)], bases)
-                            continue
-                        codons.append(Codon(len(codons) + 1, ((e - a - 3, e - a, i),), bases, aa))
-                    else:
-                        emit([(e - a - 3, e - a, i)], bases)
-            else:
-                for a in range(pos, full_end, 3):
-                    bases = seq[a:a + 3]
-                    if codons:
-                        aa = table.get(bases, "X")
-                        if exc_at and (s + a in exc_at or s + a + 1 in exc_at or s + a + 2 in exc_at):
-                            emit([(s + a, s + a + 3, i)], bases)
-                            continue
-                        codons.append(Codon(len(codons) + 1, ((s + a, s + a + 3, i),), bases, aa))
-                    else:
-                        emit([(s + a, s + a + 3, i)], bases)
+            if full_end > pos:
+                offsets = range(pos, full_end, 3)
+                bases = [seq[a:a + 3] for a in offsets]
+                if minus:
+                    parts_l = [((e - a - 3, e - a, i),) for a in offsets]
+                else:
+                    parts_l = [((s + a, s + a + 3, i),) for a in offsets]
+                i0 = len(codons) + 1
+                codons.extend(map(Codon, range(i0, i0 + len(bases)), parts_l, bases,
+                                  [get(b, "X") for b in bases]))
             if full_end < n:
                 pend_parts = [piece(block, full_end, n)]
                 pend_bases = seq[full_end:]
         prev_block = block
     if pend_bases:
         emit(pend_parts, pend_bases)
+    walk.five_prime_complete = five_prime_complete
+    if transl_except:
+        _apply_transl_except(codons, transl_except)
+    c0 = codons[0] if codons else None
+    if (c0 is not None and five_prime_complete and c0.transl_except is None
+            and len(c0.bases) == 3 and c0.bases in code.starts):
+        codons[0] = c0._replace(aa="M", start=True)
     return walk
+
+
+def _apply_transl_except(codons: list[Codon], transl_except: Iterable[TranslExcept]) -> None:
+    at: dict[int, TranslExcept] = {}
+    for te in transl_except:
+        for p in te.positions:
+            at[p] = te
+    if not at:
+        return
+    lo, hi = min(at), max(at)
+    for j, c in enumerate(codons):
+        for s, e, _ in c.parts:
+            if s <= hi and e > lo:
+                hit = next((at[p] for p in range(s, e) if p in at), None)
+                if hit is not None:
+                    codons[j] = c._replace(aa=hit.aa, transl_except=hit)
+                    break
 
 
 def protein_of(walk: CodonWalk, *, include_stop: bool = False) -> str:
@@ -304,22 +295,33 @@ def format_codon_bed_lines(walk: CodonWalk, *, rgb: tuple[int, int, int] = DEFAU
     light = lighter_shade(rgb)
     n = len(tx.exon_starts)
     minus = tx.strand == "-"
-    prefix = f"{tx.chrom}\t"
-    rows: list[tuple[int, str]] = []
-    colors: dict[tuple[int, int, int], str] = {}
+    head = f"{tx.chrom}\t"
+    mid = f"\t0\t{tx.strand}\t"
+    name0 = f"\t{tx.name}:"
+    odd, even = ",".join(map(str, rgb)), ",".join(map(str, light))
+    special = {"M": ",".join(map(str, START_RGB)), "*": ",".join(map(str, STOP_RGB)),
+               "X": ",".join(map(str, ERROR_RGB))}
+    partial = ",".join(map(str, PARTIAL_RGB))
+    rows: list[str] = []
+    add = rows.append
     for c in walk.codons:
-        col = codon_color(c, rgb, light)
-        rgb_text = colors.get(col)
-        if rgb_text is None:
-            rgb_text = colors[col] = f"{col[0]},{col[1]},{col[2]}"
-        name = f"{tx.name}:{c.index}{c.aa}"
-        multi = len(c.parts) > 1
-        for p, (s, e, i) in enumerate(c.parts, 1):
-            exon_no = n - i if minus else i + 1
-            rows.append((s, f"{prefix}{s}\t{e}\t{name}\t0\t{tx.strand}\t{s}\t{e}\t{rgb_text}\t"
-                            f"{c.bases}\t{c.aa}\t{p if multi else 0}\t{exon_no}\n"))
-    rows.sort(key=lambda r: r[0])
-    return [r[1] for r in rows]
+        index, parts, bases, aa = c[0], c[1], c[2], c[3]
+        if len(parts) == 1 and len(bases) == 3:
+            s, e, i = parts[0]
+            col = special.get(aa) or (odd if index % 2 else even)
+            add(f"{head}{s}\t{e}{name0}{index}{aa}{mid}{s}\t{e}\t{col}\t{bases}\t{aa}\t0\t"
+                f"{n - i if minus else i + 1}\n")
+            continue
+        col = ",".join(map(str, codon_color(c, rgb, light)))
+        multi = len(parts) > 1
+        for p, (s, e, i) in enumerate(parts, 1):
+            add(f"{head}{s}\t{e}{name0}{index}{aa}{mid}{s}\t{e}\t{col}\t{bases}\t{aa}\t"
+                f"{p if multi else 0}\t{n - i if minus else i + 1}\n")
+    if minus:
+        rows.reverse()
+    if walk.reread:
+        rows.sort(key=lambda r: int(r.split("\t", 2)[1]))
+    return rows
 
 
 def attrs_first(attrs: Mapping[str, object] | None, key: str) -> str | None:
@@ -363,16 +365,19 @@ def validate_walk(walk: CodonWalk, *, exceptions: Sequence[str] = (),
     first = codons[0] if codons else None
     last = codons[-1] if codons else None
     five_ok = walk.five_prime_complete
-    start_ok = bool(first and first.complete and first.start)
+    start_ok = bool(first and len(first.bases) == 3 and first.start)
     stop_ok = bool(last and last.aa == "*")
-    internal = [c.index for c in codons[:-1] if c.aa == "*"]
-    incomplete = sum(1 for c in codons if not c.complete and c.transl_except is None)
-    unknown = any(c.complete and c.aa == "X" for c in codons)
-    applied = [c.transl_except for c in codons if c.transl_except is not None]
+    internal = [c[0] for c in codons if c[3] == "*"]
+    if internal and stop_ok:
+        internal.pop()
+    odd = [c for c in codons if len(c[2]) != 3 or c[3] == "X" or c[5] is not None]
+    incomplete = sum(1 for c in odd if len(c[2]) != 3 and c[5] is None)
+    unknown = any(len(c[2]) == 3 and c[3] == "X" for c in odd)
+    applied = [c[5] for c in odd if c[5] is not None]
     length = walk.cds_length
     problems = []
     length_ok = (length + walk.reread) % 3 == 0 or exceptions or not five_ok \
-        or not three_prime_complete or any(not c.complete for c in codons if c.transl_except)
+        or not three_prime_complete or any(len(te_c.bases) != 3 for te_c in odd if te_c.transl_except)
     if not length_ok:
         problems.append("cdsLengthNotMultipleOf3")
     if not start_ok and five_ok:

@@ -1,7 +1,8 @@
 """Transcript, CDS and protein sequences from a genome (what ``gffread -w``/``-x``/``-y`` write).
 
 * ``rna``: the exons spliced together, 5' to 3' (reverse-complemented on ``-``).
-* ``cds``: the coding parts of the exons spliced together, stop codon included, as gffread ``-x``.
+* ``cds``: the coding parts of the exons spliced together, stop codon included, from the first
+  complete codon (a 5'-partial CDS loses its phase bases), as gffread ``-x``.
 * ``protein``: the translation from :func:`refseqtracks.codons.walk_codons` (genetic code,
   ``transl_except`` and start codons honoured), without the final stop, incomplete end codons
   dropped, as NCBI's ``/translation``.  In-frame stops are ``*`` (gffread writes ``.``, kent's
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from typing import IO, Iterable, Literal
 
+from refseqtracks.codons import coding_blocks
 from refseqtracks.genetic_code import reverse_complement
 from refseqtracks.genome import Genome, GenomeError
 from refseqtracks.model import Transcript
@@ -40,10 +42,19 @@ def transcript_rna(tx: Transcript, genome: Genome) -> str:
 
 
 def transcript_cds(tx: Transcript, genome: Genome) -> str:
-    """The spliced coding bases of ``tx`` in transcription orientation ('' when non-coding)."""
+    """The spliced coding bases of ``tx`` in transcription orientation ('' when non-coding).
+
+    A 5'-partial CDS (its 5'-most coding exon has frame 1 or 2) starts at its first complete
+    codon: the ``(3 - frame) % 3`` leading bases (the GFF3 phase) are left out, as gffread does.
+    """
     if not tx.is_coding:
         return ""
-    return _spliced(tx, genome, tx.cds_blocks())
+    seq = _spliced(tx, genome, tx.cds_blocks())
+    blocks = coding_blocks(tx)
+    frame = blocks[0][3] if blocks else 0
+    if frame in (1, 2):
+        seq = seq[(3 - frame) % 3:]
+    return seq
 
 
 def fasta_defline(tx: Transcript) -> str:

@@ -53,9 +53,19 @@ def load_transcripts(src: str) -> tuple[str, Iterator[Transcript], object]:
     if src in ("-", "stdin", "/dev/stdin"):
         text = sys.stdin.read()
         fmt = sniff_format(text[:65536])
-        make = lambda: io.StringIO(text)  # noqa: E731 - two passes over one read of stdin
     else:
-        fmt = sniff_format(_head(src))
+        head = _head(src)
+        fmt = sniff_format(head)
+        text = None
+        if fmt == "gff3" and not head.startswith("##gff-version"):
+            # NCBI's per-record GFF3 (and cdot's) lack the header line kent insists on
+            with open_input(src) as f:
+                text = f.read()
+    if text is not None:
+        if fmt == "gff3" and not text.startswith("##gff-version"):
+            text = "##gff-version 3\n" + text
+        make = lambda: io.StringIO(text)  # noqa: E731 - two passes over one read
+    else:
         make = lambda: src  # noqa: E731
     if fmt == "genepred":
         from refseqtracks.formats.genepred import iter_genepred
