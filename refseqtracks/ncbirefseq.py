@@ -10,10 +10,10 @@ What the process step does and this module reproduces, in order:
 2. ``sed 's/([;\\t])SO_type=/\\1so_type=/'`` (the first ``SO_type=`` attribute of a line is
    renamed, since kent rejects upper-case non-standard tags), then
    ``gff3ToGenePred -refseqHacks -attrsOut -unprocessedRootsOut`` (``-warnAndContinue`` with
-   ``warn_and_continue``) -> every transcript, genePredExt, kent's order.  When chromosome
-   sizes of the NCBI sequences are known (assembly report, or the GFF3's
-   ``##sequence-region`` lines), ``genePredFilter -chromSizes`` drops records that fail
-   genePredCheck against them (each reported).
+   ``warn_and_continue``) -> every transcript, genePredExt, kent's order.  When the renaming
+   source gives the sizes of the NCBI sequences (assembly report, chromAlias BED, lift file),
+   ``genePredFilter -chromSizes`` drops records that fail genePredCheck against them (each
+   reported).
 3. The RefSeq/MANE Select list: ``Name=`` values (not containing ``NP_``) of lines with
    ``tag=RefSeq Select`` or ``tag=MANE Select``, ``sort -u``.
 4. ``liftUp``: sequence names mapped to UCSC names (:mod:`refseqtracks.chromnames`).
@@ -313,8 +313,9 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
         if isinstance(src, _SedStream):
             src.close()
 
-    # genePredFilter -chromSizes: sizes of the NCBI names, when known
-    ncbi_sizes = dict(scan.region_sizes)
+    # genePredFilter -chromSizes: sizes of the NCBI names, when the renaming source gives them
+    # (##sequence-region pragmas are not trusted for this: excerpts and toolkit files get them wrong)
+    ncbi_sizes: dict[str, int] = {}
     if chrom_map is not None:
         for seqid, new in chrom_map.names.items():
             if new in chrom_map.sizes and not chrom_map.offsets.get(seqid):
@@ -435,7 +436,8 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
             out.meta["chromSizes"].records = len(chrom_map.sizes)
 
         # PSL from the cDNA_match/match lines
-        psl_note = _write_psl(out, scan, ncbi_sizes, rna_sizes, renamer, bin, progress)
+        psl_note = _write_psl(out, scan, {**scan.region_sizes, **ncbi_sizes}, rna_sizes, renamer, bin,
+                              progress)
 
         unmapped = dict(sorted(renamer.unmapped.items())) if renamer is not None else {}
         manifest = {

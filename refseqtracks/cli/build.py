@@ -112,10 +112,23 @@ def main_build(argv: list[str]) -> int:
         from refseqtracks.cli.genepredcheck import read_chrom_sizes
         rna_sizes = read_chrom_sizes(a.rna_sizes)
     progress = ProgressPrinter(quiet=a.quiet)
-    manifest = build_ncbi_refseq(a.gff, a.outdir, prefix=a.db, date=date, chrom_map=cmap,
-                                 drop_unmapped=a.drop_unmapped, warn_and_continue=a.warn_and_continue,
-                                 bin=a.bin, gene_info=a.gene_info, gene2refseq=a.gene2refseq,
-                                 rna_sizes=rna_sizes, progress=progress, report=progress.message)
+    held: list[str] = []  # with --quiet, messages are shown only if the build fails
+
+    def report(msg: str) -> None:
+        if a.quiet:
+            held.append(msg)
+        else:
+            progress.message(msg)
+
+    from refseqtracks.errors import RefseqtracksError
+    try:
+        manifest = build_ncbi_refseq(a.gff, a.outdir, prefix=a.db, date=date, chrom_map=cmap,
+                                     drop_unmapped=a.drop_unmapped, warn_and_continue=a.warn_and_continue,
+                                     bin=a.bin, gene_info=a.gene_info, gene2refseq=a.gene2refseq,
+                                     rna_sizes=rna_sizes, progress=progress, report=report)
+    except RefseqtracksError:
+        sys.stderr.write("".join(m.rstrip("\n") + "\n" for m in held[-50:]))
+        raise
     if not a.quiet:
         _summary(manifest, a.outdir)
     return 0
