@@ -33,7 +33,7 @@ import os
 import re
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Callable, Iterator
 
 from refseqtracks import accessions as acc
@@ -325,6 +325,7 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []
     link = LinkTable(facts=scan.facts)
+    fakes: list[Transcript] = []  # All transcripts, without attrs, for genePredToFakePsl
 
     if progress is not None:
         progress("writing tables", None)
@@ -382,6 +383,7 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
                     bufs["gtf"] += gtf_writer.lines(tx)
                     out.meta["gtf"].records += 1
                     link.add(tx)
+                    fakes.append(replace(tx, attrs=None) if tx.attrs is not None else tx)
             gp_count += 1
             if gp_count % 4096 == 0:
                 flush()
@@ -436,8 +438,9 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
             out.meta["chromSizes"].records = len(chrom_map.sizes)
 
         # PSL from the cDNA_match/match lines
+        out_sizes = dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes)
         psl_note = _write_psl(out, scan, {**scan.region_sizes, **ncbi_sizes}, rna_sizes, renamer, bin,
-                              progress)
+                              progress, fakes, out_sizes)
 
         unmapped = dict(sorted(renamer.unmapped.items())) if renamer is not None else {}
         manifest = {
@@ -470,19 +473,20 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
     return manifest
 
 
-def _write_psl(out: _Outputs, scan: GffScan, ncbi_sizes: dict[str, int],
+def _write_psl(out: _Outputs, scan: GffScan, genome_sizes: dict[str, int],
                rna_sizes: dict[str, int] | None, renamer: Renamer | None, bin: bool,
-               progress: Progress | None) -> str:
-    """The ncbiRefSeqPsl step; returns a note for the manifest."""
-    try:
-        from refseqtracks.ncbirefseq_psl import psl_from_gff3_lines
-    except ImportError:
-        return "not built: the gff3ToPsl step is not available in this install"
+               progress: Progress | None, fakes: list[Transcript],
+               out_sizes: dict[str, int]) -> str:
+    """The ncbiRefSeqPsl step (:mod:`refseqtracks.ncbirefseq_psl`); returns a note for the manifest."""
+    from refseqtracks.ncbirefseq_psl import psl_from_gff3_lines
+
     if progress is not None:
-        progress("PSL (gff3ToPsl)", None)
-    f = out.open("psl", f"{out.prefix}.psl", "NCBI's cDNA_match/match alignments as PSL (ncbiRefSeqPsl)")
-    n, note = psl_from_gff3_lines(scan.comment_head, scan.psl_lines, f, genome_sizes=ncbi_sizes,
-                                  rna_sizes=rna_sizes, renamer=renamer, bin=bin)
+        progress("PSL (gff3ToPsl, genePredToFakePsl)", None)
+    f = out.open("psl", f"{out.prefix}.psl",
+                 "ncbiRefSeqPsl: NCBI's cDNA_match/match alignments, fake ones for the other All transcripts")
+    n, note = psl_from_gff3_lines(scan.comment_head, scan.psl_lines, f, genome_sizes=genome_sizes,
+                                  rna_sizes=rna_sizes, renamer=renamer, bin=bin, fakes=fakes,
+                                  out_sizes=out_sizes)
     out.meta["psl"].records = n
     return note
 

@@ -84,6 +84,18 @@ def test_sample_version_gtf_link(sample_build):
         assert (out / o["file"]).exists()
 
 
+def test_sample_psl(sample_build):
+    from refseqtracks.formats.psl import check_psl, read_psl
+    out, man = sample_build
+    rows = read_psl(out / "sample.psl")
+    assert [(p.q_name, p.t_name) for p in rows][:2] == [("NM_000001.1", "chr1"), ("XM_000002.1", "chr1")]
+    nm = rows[0]  # NCBI's cDNA_match with its 2-base gap, chained into one alignment
+    assert (nm.block_sizes, nm.q_starts, nm.t_starts) == ((200, 100, 198, 400), (0, 200, 300, 498),
+                                                          (1000, 2000, 2102, 3000))
+    assert len(rows) == man["subsets"]["all"] and all(check_psl(p) == [] for p in rows)
+    assert man["psl"].startswith("1 from NCBI alignments, 7 from genePredToFakePsl")
+
+
 def test_sample_bin_and_drop_unmapped(tmp_path):
     report = tmp_path / "report.txt"
     report.write_text("".join(ln for ln in REPORT.read_text().splitlines(keepends=True)
@@ -95,6 +107,8 @@ def test_sample_bin_and_drop_unmapped(tmp_path):
     assert len(rows) == 9 and all(r[0].isdigit() for r in rows)
     from refseqtracks.bins import bin_from_range
     assert all(int(r[0]) == bin_from_range(int(r[4]), int(r[5])) for r in rows)
+    psl = [ln.split("\t") for ln in _lines(out / "smp.psl")]
+    assert len(psl) == 7 and all(int(r[0]) == bin_from_range(int(r[16]), int(r[17])) for r in psl)
 
 
 def test_keep_unmapped_is_reported(tmp_path):

@@ -1,0 +1,260 @@
+"""The ncbiRefSeqPsl step of kent ``doNcbiRefSeq.pl``: NCBI's own alignments as PSL.
+
+Coordinates are 0-based half-open (PSL).
+
+doNcbiRefSeq (process step) builds the table from the GFF3's ``cDNA_match``/``match`` rows,
+which NCBI gives only for transcripts that do not match the genome exactly, then fakes the
+rest:
+
+1. ``gffForPsl.gff``: the first 10 ``#`` lines (``##gff-version 3`` first) and every
+   ``cDNA_match``/``match`` line that does not contain ``NG_``;
+2. ``gff3ToPsl -dropT genome.sizes rna.sizes`` (one PSL per GFF3 line: the seqid is the
+   *query*, the ``Target`` RNA the *target*), ``pslPosTarget``;
+3. ``simpleChain -outPsl -maxGap=300000`` rejoins the per-exon pieces of one alignment;
+   ``pslSwap`` makes the RNA the query and the genome the target, ``liftUp`` renames;
+4. ``genePredToFakePsl`` of the All transcripts (one block per exon), keeping only those with
+   no real alignment of the same RNA on the same chromosome (``pslSomeRecords -tToo -not``);
+5. sorted by target name and start (``sort -k14,14 -k16,16n``).
+
+What differs, for want of sequences: ``pslRecalcMatch`` (match/mismatch/repMatch/N counts
+recomputed from the genome and RNA sequences) and ``pslFixCdsJoinGap`` are not run, so counts
+are gff3ToPsl's and the fake PSLs count every exon base as a match.  ``simpleChain`` is
+reproduced as a greedy chaining of pieces of the same RNA, chromosome and strand that follow
+each other on both sequences with gaps of at most 300,000 bases.  RNA sizes default to the
+largest aligned RNA position (or, for fake PSLs, the exon total) unless given.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import IO, Iterable
+
+from refseqtracks.formats.psl import Psl, format_psl_line, read_psl
+from refseqtracks.model import Transcript
+
+__all__ = ["MAX_GAP", "gff_for_psl", "psl_pos_target", "psl_swap", "simple_chain", "fake_psl",
+           "psl_from_gff3_lines", "rna_sizes_from_targets"]
+
+MAX_GAP = 300_000
+
+
+def gff_for_psl(comment_head: list[str], lines: list[str]) -> str:
+    """doNcbiRefSeq's ``gffForPsl.gff`` text."""
+    head = list(comment_head)
+    if not head or not head[0].startswith("##gff-version"):
+        head.insert(0, "##gff-version 3\n")
+    return "".join(head) + "".join(lines)
+
+
+def rna_sizes_from_targets(lines: Iterable[str]) -> dict[str, int]:
+    """RNA sizes as the largest ``Target`` end of each RNA (a lower bound of the real size)."""
+    sizes: dict[str, int] = {}
+    for line in lines:
+        col9 = line.rstrip("\r\n").split("\t", 8)[-1]
+        for item in col9.split(";"):
+            if item.startswith("Target="):
+                parts = item[7:].split()
+                if len(parts) >= 3 and parts[2].isdigit():
+                    name = _unescape(parts[0])
+                    sizes[name] = max(sizes.get(name, 0), int(parts[2]))
+                break
+    return sizes
+
+
+def _unescape(text: str) -> str:
+    if "%" not in text:
+        return text
+    from refseqtracks.gff3 import unescape
+    return unescape(text)
+
+
+def _blocks_fwd(p: Psl) -> list[tuple[int, int, int]]:
+    """(qStart, tStart, size) of each block, both on the forward strands."""
+    out = []
+    qrev = p.strand[0] == "-"
+    trev = len(p.strand) > 1 and p.strand[1] == "-"
+    for size, qs, ts in zip(p.block_sizes, p.q_starts, p.t_starts):
+        q = p.q_size - (qs + size) if qrev else qs
+        t = p.t_size - (ts + size) if trev else ts
+        out.append((q, t, size))
+    return out
+
+
+def _from_fwd(p: Psl, q_name: str, q_size: int, t_name: str, t_size: int, strand: str,
+              blocks: list[tuple[int, int, int]], counts: tuple[int, int, int, int]) -> Psl:
+    """A PSL from forward-strand blocks; single-char ``strand`` is the query's, target is '+'."""
+    blocks = sorted(blocks, key=lambda b: b[1])
+    if strand == "-":
+        qs = [q_size - (q + size) for q, _, size in blocks]
+    else:
+        qs = [q for q, _, _ in blocks]
+    ts = [t for _, t, _ in blocks]
+    sizes = [s for _, _, s in blocks]
+    q_ins = q_base = t_ins = t_base = 0
+    for i in range(1, len(blocks)):
+        qg = qs[i] - (qs[i - 1] + sizes[i - 1])
+        tg = ts[i] - (ts[i - 1] + sizes[i - 1])
+        if qg > 0:
+            q_ins += 1
+            q_base += qg
+        if tg > 0:
+            t_ins += 1
+            t_base += tg
+    q_lo = min(q for q, _, _ in blocks)
+    q_hi = max(q + s for q, _, s in blocks)
+    return Psl(counts[0], counts[1], counts[2], counts[3], q_ins, q_base, t_ins, t_base, strand,
+               q_name, q_size, q_lo, q_hi, t_name, t_size, ts[0], ts[-1] + sizes[-1], len(blocks),
+               tuple(sizes), tuple(qs), tuple(ts))
+
+
+def psl_pos_target(p: Psl) -> Psl:
+    """kent ``pslPosTarget``: the same alignment with the target on the '+' strand."""
+    if len(p.strand) < 2 or p.strand[1] != "-":
+        return p
+    q_strand = "-" if p.strand[0] == "+" else "+"
+    blocks = _blocks_fwd(p)
+    out = _from_fwd(p, p.q_name, p.q_size, p.t_name, p.t_size, q_strand, blocks,
+                    (p.matches, p.mis_matches, p.rep_matches, p.n_count))
+    out.strand = q_strand + "+"
+    return out
+
+
+def psl_swap(p: Psl) -> Psl:
+    """kent ``pslSwap``: query and target exchanged, target kept on '+' (single-char strand)."""
+    same = (p.strand[0] == (p.strand[1] if len(p.strand) > 1 else "+"))
+    blocks = [(t, q, s) for q, t, s in _blocks_fwd(p)]
+    return _from_fwd(p, p.t_name, p.t_size, p.q_name, p.q_size, "+" if same else "-", blocks,
+                     (p.matches, p.mis_matches, p.rep_matches, p.n_count))
+
+
+def simple_chain(psls: Iterable[Psl], *, max_gap: int = MAX_GAP) -> list[Psl]:
+    """Rejoin pieces of one alignment (same names and strand, colinear, gaps <= ``max_gap``).
+
+    Works on single-char-strand PSLs (target '+'); output keeps the input order of each
+    chain's first piece.
+    """
+    groups: dict[tuple[str, str, str], list[tuple[int, Psl]]] = {}
+    for i, p in enumerate(psls):
+        groups.setdefault((p.q_name, p.t_name, p.strand), []).append((i, p))
+    chains: list[tuple[int, list[Psl]]] = []
+    for members in groups.values():
+        members.sort(key=lambda m: (m[1].t_start, m[1].q_starts[0] if m[1].q_starts else 0))
+        open_chains: list[tuple[int, list[Psl]]] = []
+        for i, p in members:
+            q0 = p.q_starts[0]
+            best = None
+            for ch in open_chains:
+                last = ch[1][-1]
+                q_gap = q0 - (last.q_starts[-1] + last.block_sizes[-1])
+                t_gap = p.t_start - last.t_end
+                if 0 <= q_gap <= max_gap and 0 <= t_gap <= max_gap:
+                    if best is None or t_gap < best[0]:
+                        best = (t_gap, ch)
+            if best is None:
+                open_chains.append((i, [p]))
+            else:
+                best[1][1].append(p)
+        chains += open_chains
+    chains.sort(key=lambda c: c[0])
+    out = []
+    for _, pieces in chains:
+        if len(pieces) == 1:
+            out.append(pieces[0])
+            continue
+        first = pieces[0]
+        blocks = [b for piece in pieces for b in _blocks_fwd(piece)]
+        counts = tuple(sum(getattr(x, a) for x in pieces)
+                       for a in ("matches", "mis_matches", "rep_matches", "n_count"))
+        out.append(_from_fwd(first, first.q_name, first.q_size, first.t_name, first.t_size,
+                             first.strand, blocks, counts))  # type: ignore[arg-type]
+    return out
+
+
+def fake_psl(tx: Transcript, *, q_size: int | None = None, t_size: int | None = None) -> Psl:
+    """kent ``genePredToFakePsl``: a transcript as an alignment of its exons, one block each."""
+    sizes = [e - s for s, e in zip(tx.exon_starts, tx.exon_ends)]
+    total = sum(sizes)
+    q_size = q_size if q_size is not None and q_size >= total else total
+    t_size = t_size if t_size is not None and t_size >= tx.tx_end else tx.tx_end
+    strand = "-" if tx.strand == "-" else "+"
+    blocks = []
+    q = 0
+    order = range(len(sizes) - 1, -1, -1) if strand == "-" else range(len(sizes))
+    for i in order:  # query positions follow the transcript 5'->3'
+        blocks.append((q, tx.exon_starts[i], sizes[i]))
+        q += sizes[i]
+    dummy = None
+    return _from_fwd(dummy, tx.name, q_size, tx.chrom, t_size, strand, blocks,  # type: ignore[arg-type]
+                     (total, 0, 0, 0))
+
+
+def _write_sizes(path: str, sizes: dict[str, int]) -> None:
+    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+        f.write("".join(f"{k}\t{v}\n" for k, v in sizes.items()))
+
+
+def psl_from_gff3_lines(comment_head: list[str], lines: list[str], out: IO[str], *,
+                        genome_sizes: dict[str, int], rna_sizes: dict[str, int] | None = None,
+                        renamer=None, bin: bool = False, fakes: Iterable[Transcript] = (),
+                        out_sizes: dict[str, int] | None = None) -> tuple[int, str]:
+    """Run the whole step; writes PSL rows to ``out`` and returns (count, note for the manifest).
+
+    ``fakes`` are the (renamed) All transcripts for genePredToFakePsl; ``out_sizes`` the sizes
+    under the output sequence names.
+    """
+    notes = []
+    real: list[Psl] = []
+    if lines:
+        try:
+            from refseqtracks.gff3topsl import gff3_to_psl
+        except ImportError:
+            gff3_to_psl = None
+            notes.append("cDNA_match/match alignments skipped: gff3ToPsl is not available in this install")
+        if gff3_to_psl is not None:
+            rsizes = rna_sizes_from_targets(lines)
+            if rna_sizes:
+                rsizes.update({k: v for k, v in rna_sizes.items() if k in rsizes})
+            else:
+                notes.append("RNA sizes are the largest aligned RNA positions (no --rna-sizes)")
+            gsizes = dict(genome_sizes)
+            for line in lines:  # a seqid without a known size: its largest aligned end
+                cols = line.split("\t", 5)
+                if len(cols) > 4 and cols[0] not in genome_sizes and cols[4].isdigit():
+                    gsizes[cols[0]] = max(gsizes.get(cols[0], 0), int(cols[4]))
+            with tempfile.TemporaryDirectory(prefix="refseqtracks-psl-") as tmp:
+                gff = os.path.join(tmp, "gffForPsl.gff")
+                with open(gff, "w", encoding="utf-8", errors="surrogateescape") as f:
+                    f.write(gff_for_psl(comment_head, lines))
+                qs, ts, res = (os.path.join(tmp, n) for n in ("genome.sizes", "rna.sizes", "out.psl"))
+                _write_sizes(qs, gsizes)
+                _write_sizes(ts, rsizes)
+                gff3_to_psl(gff, res, q_sizes=qs, t_sizes=ts, drop_t=True)
+                raw = read_psl(res)
+            chained = simple_chain(psl_swap(psl_pos_target(p)) for p in raw)
+            for p in chained:
+                if renamer is not None:
+                    new = renamer.name(p.t_name)
+                    if new is None:
+                        continue
+                    p.t_name = new
+                real.append(p)
+    have = {(p.q_name, p.t_name) for p in real}
+    fake = []
+    for tx in fakes:
+        if (tx.name, tx.chrom) in have:
+            continue
+        q_size = rna_sizes.get(tx.name) if rna_sizes else None
+        t_size = out_sizes.get(tx.chrom) if out_sizes else None
+        fake.append(fake_psl(tx, q_size=q_size, t_size=t_size))
+    rows = real + fake
+    rows.sort(key=lambda p: (p.t_name.encode("utf-8", "surrogateescape"), p.t_start))
+    buf = []
+    from refseqtracks.bins import bin_from_range
+    for p in rows:
+        line = format_psl_line(p)
+        if bin:
+            line = f"{bin_from_range(p.t_start, p.t_end)}\t{line}"
+        buf.append(line)
+    out.write("".join(buf))
+    notes.insert(0, f"{len(real)} from NCBI alignments, {len(fake)} from genePredToFakePsl")
+    return len(rows), "; ".join(notes)
