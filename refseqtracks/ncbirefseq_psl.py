@@ -188,6 +188,27 @@ def fake_psl(tx: Transcript, *, q_size: int | None = None, t_size: int | None = 
                      (total, 0, 0, 0))
 
 
+def _lift(p: Psl, renamer, out_sizes: dict[str, int] | None) -> bool:
+    """liftUp of the target (genome) side; False when the record is dropped as unmapped.
+
+    Unmapped names are already counted by the genePred renaming, so they are not counted again.
+    """
+    cmap = renamer.cmap
+    new = cmap.names.get(p.t_name)
+    if new is None:
+        return not renamer.drop_unmapped
+    off = cmap.offsets.get(p.t_name, 0)
+    if off:
+        p.t_start += off
+        p.t_end += off
+        p.t_starts = tuple(t + off for t in p.t_starts)
+        p.t_size = (out_sizes or {}).get(new, cmap.sizes.get(new, p.t_end))
+    elif new in cmap.sizes:
+        p.t_size = cmap.sizes[new]
+    p.t_name = new
+    return True
+
+
 def _write_sizes(path: str, sizes: dict[str, int]) -> None:
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
         f.write("".join(f"{k}\t{v}\n" for k, v in sizes.items()))
@@ -232,11 +253,8 @@ def psl_from_gff3_lines(comment_head: list[str], lines: list[str], out: IO[str],
                 raw = read_psl(res)
             chained = simple_chain(psl_swap(psl_pos_target(p)) for p in raw)
             for p in chained:
-                if renamer is not None:
-                    new = renamer.name(p.t_name)
-                    if new is None:
-                        continue
-                    p.t_name = new
+                if renamer is not None and not _lift(p, renamer, out_sizes):
+                    continue
                 real.append(p)
     have = {(p.q_name, p.t_name) for p in real}
     fake = []
