@@ -166,7 +166,10 @@ class CDnaAlign:
             else:
                 q_hi = p.q_size - tail
                 self.aln_poly_at = _clipped(self.q_blocks, q_hi, p.q_size)
-        covered = _clipped(self.q_blocks, q_lo, q_hi)
+        if q_lo == 0 and q_hi == p.q_size and p.q_end <= q_hi:
+            covered = sum(p.block_sizes)
+        else:
+            covered = _clipped(self.q_blocks, q_lo, q_hi)
         if opts.ignore_ns:
             covered -= p.n_count
         self.cover = f32(covered / (q_hi - q_lo)) if q_hi > q_lo else 0.0

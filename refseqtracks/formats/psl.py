@@ -129,9 +129,8 @@ def _int_list(text: str, count: int, what: str, path, lineno) -> tuple[int, ...]
         vals = tuple(map(int, parts))
     except ValueError:
         raise ParseError(path, lineno, f"invalid {what} list \"{text}\"") from None
-    for v in vals:
-        if v < 0:
-            raise ParseError(path, lineno, f"invalid {what} list \"{text}\": negative value")
+    if vals and min(vals) < 0:
+        raise ParseError(path, lineno, f"invalid {what} list \"{text}\": negative value")
     return vals
 
 
@@ -307,50 +306,58 @@ def target_blocks_forward(p: Psl) -> list[tuple[int, int]]:
 
 def check_psl(p: Psl, q_sizes: dict[str, int] | None = None,
               t_sizes: dict[str, int] | None = None) -> list[str]:
-    """Problems kent's ``pslCheck`` reports for one row (empty when the row is valid)."""
+    """Problems kent's ``pslCheck`` reports for one row (empty when the row is valid).
+
+    Checked: blockCount and the block arrays agree; the query and target ranges equal the
+    first and last blocks (strand-converted); ranges lie within the sequence sizes; blocks do
+    not overlap and are in increasing order on both sequences; and, when size tables are
+    given, the names are present with the same sizes.
+    """
     errs: list[str] = []
-    pre = f"{p.q_name}:{p.q_start}-{p.q_end} {p.t_name}:{p.t_start}-{p.t_end}"
-    if p.block_count < 1:
-        errs.append(f"{pre}: blockCount must be > 0")
+    n = p.block_count
+    if n < 1:
+        errs.append(f"{_where(p)}: blockCount must be > 0")
         return errs
-    if len(p.block_sizes) != p.block_count or len(p.q_starts) != p.block_count \
-            or len(p.t_starts) != p.block_count:
-        errs.append(f"{pre}: block arrays do not match blockCount {p.block_count}")
+    if len(p.block_sizes) != n or len(p.q_starts) != n or len(p.t_starts) != n:
+        errs.append(f"{_where(p)}: block arrays do not match blockCount {n}")
         return errs
     mul = 3 if psl_is_protein(p) else 1
-    last = p.block_count - 1
-    # query and target ranges must agree with the first and last blocks
+    sizes = p.block_sizes
     for side, strand, start, end, size, starts, bmul in (
-            ("query", p.q_strand, p.q_start, p.q_end, p.q_size, p.q_starts, 1),
+            ("query", p.strand[0], p.q_start, p.q_end, p.q_size, p.q_starts, 1),
             ("target", p.t_strand, p.t_start, p.t_end, p.t_size, p.t_starts, mul)):
         first_s = starts[0]
-        last_e = starts[last] + bmul * p.block_sizes[last]
+        last_e = starts[-1] + bmul * sizes[-1]
         if strand == "-":
             first_s, last_e = size - last_e, size - first_s
         if first_s != start:
-            errs.append(f"{pre}: {side} start {start} does not match first block start {first_s}")
+            errs.append(f"{_where(p)}: {side} start {start} does not match first block start {first_s}")
         if last_e != end:
-            errs.append(f"{pre}: {side} end {end} does not match last block end {last_e}")
+            errs.append(f"{_where(p)}: {side} end {end} does not match last block end {last_e}")
         if end > size:
-            errs.append(f"{pre}: {side} end {end} is past {side} size {size}")
+            errs.append(f"{_where(p)}: {side} end {end} is past {side} size {size}")
         if start > end:
-            errs.append(f"{pre}: {side} start {start} is after {side} end {end}")
-        prev_end = None
-        for i in range(p.block_count):
+            errs.append(f"{_where(p)}: {side} start {start} is after {side} end {end}")
+        prev_end = starts[0] + bmul * sizes[0]
+        for i in range(1, n):
             s = starts[i]
-            if prev_end is not None and s < prev_end:
-                errs.append(f"{pre}: {side} block {i} overlaps or precedes block {i - 1}")
-            prev_end = s + bmul * p.block_sizes[i]
+            if s < prev_end:
+                errs.append(f"{_where(p)}: {side} block {i} overlaps or precedes block {i - 1}")
+            prev_end = s + bmul * sizes[i]
     if q_sizes is not None:
         qs = q_sizes.get(p.q_name)
         if qs is None:
-            errs.append(f"{pre}: query {p.q_name} not in query sizes")
+            errs.append(f"{_where(p)}: query {p.q_name} not in query sizes")
         elif qs != p.q_size:
-            errs.append(f"{pre}: qSize {p.q_size} differs from query size {qs}")
+            errs.append(f"{_where(p)}: qSize {p.q_size} differs from query size {qs}")
     if t_sizes is not None:
         ts = t_sizes.get(p.t_name)
         if ts is None:
-            errs.append(f"{pre}: target {p.t_name} not in target sizes")
+            errs.append(f"{_where(p)}: target {p.t_name} not in target sizes")
         elif ts != p.t_size:
-            errs.append(f"{pre}: tSize {p.t_size} differs from target size {ts}")
+            errs.append(f"{_where(p)}: tSize {p.t_size} differs from target size {ts}")
     return errs
+
+
+def _where(p: Psl) -> str:
+    return f"{p.q_name}:{p.q_start}-{p.q_end} {p.t_name}:{p.t_start}-{p.t_end}"
