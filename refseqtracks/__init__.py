@@ -51,6 +51,14 @@ _LAZY: dict[str, str] = {
     "TranscriptIndex": "refseqtracks.bins",
     "classify": "refseqtracks.accessions",
     "calc_exon_frames": "refseqtracks.frames",
+    # genome-backed codons and sequences
+    "open_genome": "refseqtracks.genome",
+    "genetic_code": "refseqtracks.genetic_code",
+    "translate": "refseqtracks.genetic_code",
+    "walk_codons": "refseqtracks.codons",
+    "protein_of": "refseqtracks.codons",
+    "transcript_rna": "refseqtracks.sequences",
+    "transcript_cds": "refseqtracks.sequences",
 }
 
 __all__ = ["__version__", *_LAZY]
