@@ -253,79 +253,158 @@ def read_gff3(src: Source, *, refseq_hacks: bool = False, use_name: bool = False
     return conv.transcripts()
 
 
+class _Locus:
+    """Features linked by Parent references (one gene with its transcripts, exons ...)."""
+
+    __slots__ = ("anns", "ids", "pending", "seqids", "max_end")
+
+    def __init__(self):
+        self.anns: list[Ann] = []
+        self.ids: dict[str, list[Ann]] = {}
+        self.pending: set[str] = set()
+        self.seqids: set[str] = set()
+        self.max_end = 0
+
+
 class _Grouper:
-    """Collects features into loci and converts each closed locus."""
+    """Collects features into loci and converts each locus once it is complete.
+
+    A locus is complete when the input has moved past it: a new root starts on another seqid or
+    at/after the locus end, or a ``###`` line comes, and no forward Parent reference is open.
+    """
 
     def __init__(self, conv: Gff3Converter, streaming: bool):
         self.conv = conv
         self.opts = conv.opts
         self.streaming = streaming
         self.want_unprocessed = conv.want_unprocessed
-        self.anns: list[Ann] = []
-        self.ids: dict[str, list[Ann]] = {}
-        self.pending: set[str] = set()
+        self.open: list[_Locus] = []
+        self.where: dict[str, _Locus] = {}      # ID -> open locus holding it
+        self.waiting: dict[str, _Locus] = {}    # forward-referenced ID -> open locus waiting for it
         self.flushed: dict[str, str | None] = {}
-        self.groups: list[list[RootResult]] = []
+        self.done: list[tuple[int, RootResult]] = []
+        self.closed = 0
         self.discontinuous_msgs: list[tuple[str, bool]] = []
         self.resolve_msgs: list[tuple[str, bool]] = []
         self.seq = 0
 
     @property
     def results(self) -> list[RootResult]:
-        out: list[RootResult] = []
-        for group in reversed(self.groups):
-            out.extend(group)
-        return out
+        self.done.sort(key=lambda x: -x[0])
+        return [r for _, r in self.done]
 
     def directive(self, name: str) -> None:
-        if name == "###" and self.streaming and self.anns and not self.pending:
-            self.flush()
+        if name == "###" and self.streaming:
+            for loc in [g for g in self.open if not g.pending]:
+                self.close(loc)
 
     def add(self, feat) -> None:
         attrs = feat.attrs
         idv = attrs.get("ID")
         fid = idv[0] if idv else None
         parents = attrs.get("Parent")
-        ids = self.ids
-        if self.streaming:
+        seqid, start = feat.seqid, feat.start
+        where = self.where
+        if not self.streaming:
+            loc = self.open[0] if self.open else None
+            if loc is None:
+                loc = _Locus()
+                self.open.append(loc)
+        else:
+            if not parents and self.open:
+                for g in self.open[:]:
+                    if (not g.pending and (seqid not in g.seqids or g.max_end <= start)
+                            and (fid is None or fid not in g.ids)):
+                        self.close(g)
             flushed = self.flushed
-            if (not parents and self.anns and not self.pending
-                    and (fid is None or fid not in ids)):
-                self.flush()
-            if fid is not None and fid in flushed:
-                prev = flushed[fid]
-                if prev is None or prev != feat.type or parents:
-                    raise _Restart()
+            found: list[_Locus] = []
+            if fid is not None:
+                if fid in flushed:
+                    prev = flushed[fid]
+                    if prev is None or prev != feat.type or parents:
+                        raise _Restart()
+                g = where.get(fid)
+                if g is not None:
+                    found.append(g)
+                g = self.waiting.get(fid)
+                if g is not None and g not in found:
+                    found.append(g)
+            missing = None
             if parents:
                 for pid in parents:
-                    if pid not in ids:
+                    g = where.get(pid)
+                    if g is None:
                         if pid in flushed:
                             raise _Restart()
-                        self.pending.add(pid)
-            if fid is not None and fid in self.pending:
-                self.pending.discard(fid)
+                        g = self.waiting.get(pid)
+                        if missing is None:
+                            missing = []
+                        missing.append(pid)
+                    if g is not None and g not in found:
+                        found.append(g)
+            if not found:
+                loc = _Locus()
+                self.open.append(loc)
+            else:
+                loc = found[0]
+                for other in found[1:]:
+                    self._merge(loc, other)
+            if fid is not None and fid in loc.pending:
+                loc.pending.discard(fid)
+                del self.waiting[fid]
+            if missing:
+                for pid in missing:
+                    loc.pending.add(pid)
+                    self.waiting[pid] = loc
         ann = Ann(feat, fid, self.seq)
         self.seq += 1
-        self.anns.append(ann)
+        loc.anns.append(ann)
+        loc.seqids.add(seqid)
+        if feat.end > loc.max_end:
+            loc.max_end = feat.end
         if fid is not None:
-            parts = ids.get(fid)
+            parts = loc.ids.get(fid)
             if parts is None:
-                ids[fid] = [ann]
+                loc.ids[fid] = [ann]
+                if self.streaming:
+                    where[fid] = loc
             else:
                 parts.append(ann)
 
-    def finish(self) -> None:
-        if self.anns:
-            self.flush(final=True)
+    def _merge(self, into: _Locus, other: _Locus) -> None:
+        into.anns = sorted(into.anns + other.anns, key=lambda a: a.seq)
+        for fid, parts in other.ids.items():
+            mine = into.ids.get(fid)
+            if mine is None:
+                into.ids[fid] = parts
+            else:
+                mine.extend(parts)
+                mine.sort(key=lambda a: a.seq)
+            self.where[fid] = into
+        for pid in other.pending:
+            self.waiting[pid] = into
+        into.pending |= other.pending
+        into.seqids |= other.seqids
+        into.max_end = max(into.max_end, other.max_end)
+        self.open.remove(other)
 
-    def flush(self, final: bool = False) -> None:
-        anns, ids = self.anns, self.ids
-        self.anns, self.ids = [], {}
-        pending = self.pending
-        self.pending = set()
-        if pending and self.streaming and self.groups and final:
+    def finish(self) -> None:
+        if self.streaming and self.closed and any(g.pending for g in self.open):
             # unresolved references may point into an earlier locus: let the global pass decide
             raise _Restart()
+        for g in self.open[:]:
+            self.close(g)
+
+    def close(self, loc: _Locus) -> None:
+        self.open.remove(loc)
+        self.closed += 1
+        anns, ids = loc.anns, loc.ids
+        if self.streaming:
+            where = self.where
+            for fid in ids:
+                where.pop(fid, None)
+            for pid in loc.pending:
+                self.waiting.pop(pid, None)
         heads = _discontinuous(ids, self.discontinuous_msgs)
         roots = _resolve(anns, heads, self.resolve_msgs)
         if self.streaming:
@@ -338,15 +417,15 @@ class _Grouper:
                     flushed[ann.id] = ann.type
         opts = self.opts
         processed: set[int] = set()
-        group: list[RootResult] = []
+        done = self.done
         for root in roots:
             res = convert_root(root, opts, processed)
             if self.want_unprocessed:
                 # processed roots too: they are written when the error budget stops before them
                 res.line = format_gff3_line(root.feat)
-            group.append(res)
-        self.groups.append(group)
-        del anns
+            done.append((root.seq, res))
+        for ann in anns:  # break the parent/child cycles so the locus is freed at once
+            ann.parents = ann.children = None
 
 
 def _discontinuous(ids: dict[str, list[Ann]], msgs: list[tuple[str, bool]]) -> dict[str, Ann]:
