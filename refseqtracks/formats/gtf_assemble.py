@@ -143,22 +143,24 @@ def read_gtf_groups(src: Source, *, warn: Callable[[str], None] | None = None) -
                 continue
             cols = split_gtf_columns(text, path=path, lineno=lineno)
             start, end = parse_gtf_coords(cols, path=path, lineno=lineno)
-            ln = GtfLine(cols[0], cols[1], cols[2], start, end, cols[5], cols[6][:1], cols[7][:1],
-                         lineno)
             if len(cols) < 9:
-                continue
+                continue  # kent keeps such lines outside any group
             attrs = cols[8]
             if not type_known:
                 type_known = True
                 is_gtf = "gene_id" in attrs and (attrs.count('"') >= 2 or "transcript_id" in attrs)
             if not is_gtf:
                 continue
+            found: dict[str, str] = {}
             for k, v in parse_gtf_attributes(attrs, path=path, lineno=lineno):
                 slot = kept.get(k)
-                if slot is not None and getattr(ln, slot) is None:
-                    setattr(ln, slot, v)
+                if slot is not None:
+                    if slot not in found:
+                        found[slot] = v
                 elif k == "exon_number" and not v[:1].isdigit():
                     raise ParseError(path, lineno, f"expecting a number after exon_number, got \"{v}\"")
+            ln = GtfLine(cols[0], cols[1], cols[2], start, end, cols[5], cols[6][:1], cols[7][:1],
+                         lineno, **found)
             tid = ln.transcript_id
             if tid is None:
                 if ln.gene_id is None:

@@ -25,6 +25,11 @@ __all__ = ["GtfRecord", "parse_gtf_line", "format_gtf_line", "parse_gtf_attribut
 
 # fast path for the usual `key "value"` pair; anything else takes the general path
 _QUOTED_PAIR = re.compile(r'[ \t\n\r\f\v]*([^ \t\n\r\f\v]+)[ \t\n\r\f\v]+"([^"\\]*)"')
+# a whole column of such pairs, each followed by `;` (the last one optionally)
+# (names without quotes or `;`, so that the pattern cannot backtrack badly)
+_ALL_QUOTED = re.compile(r'(?:\s*[^\s"\';]+\s+"[^"\\]*"\s*;)*(?:\s*[^\s"\';]+\s+"[^"\\]*"\s*;?)?\s*',
+                         re.ASCII)
+_FIND_PAIRS = re.compile(r'([^\s"\';]+)\s+"([^"\\]*)"', re.ASCII)
 _SPACE = " \t\n\r\f\v"
 
 
@@ -57,6 +62,8 @@ class GtfRecord(NamedTuple):
 def parse_gtf_attributes(text: str, *, path: object = None,
                          lineno: int | None = None) -> list[tuple[str, str]]:
     """Split a GTF attribute column into ``(name, value)`` pairs, the way kent's gff.c does."""
+    if _ALL_QUOTED.fullmatch(text) is not None:
+        return _FIND_PAIRS.findall(text)
     pairs: list[tuple[str, str]] = []
     n = len(text)
     pos = 0
