@@ -235,3 +235,27 @@ def test_codon_track_on_real_data(tmp_path, gff3, fasta):
     # every CDS that does not carry an annotated exception and is not spliced is clean
     clean = [r for r in recs if not r[18]]
     assert sum(r[19] == "ok" for r in clean) >= len(clean) - 2
+
+
+def test_yeast_mitochondrion_uses_transl_table_3(tmp_path):
+    pytest.importorskip("refseqtracks.assemble")
+    import gzip
+
+    src = shared_path("data", "gff3", "refseq_eukaryote_other", "yeast_GCF_000146045.2_R64_genomic_subset.gff.gz")
+    genome = shared_path("data", "fasta", "genome", "yeast_GCF_000146045.2_R64_genomic.fna.gz")
+    mito = tmp_path / "mito.gff3"
+    with gzip.open(src, "rt") as f:
+        mito.write_text("##gff-version 3\n" + "".join(ln for ln in f if ln.startswith("NC_001224.1\t")))
+    recs = {}
+    for table in (None, "1"):
+        args = ["codons", str(mito), "-g", str(genome), "-o", str(tmp_path / f"t{table}")]
+        if table:
+            args += ["--transl-table", table]
+        assert main(args) == 0
+        rows = (tmp_path / f"t{table}.cdsCheck.tsv").read_text().splitlines()[1:]
+        recs[table] = {r.split("\t")[0]: dict(zip(VALIDATION_FIELDS, r.split("\t"))) for r in rows}
+    assert len(recs[None]) >= 10
+    assert {r["translTable"] for r in recs[None].values()} == {"3"}
+    assert all(r["problems"] == "ok" for r in recs[None].values())
+    # read with the standard code, TGA (Trp in yeast mitochondria) becomes an in-frame stop
+    assert recs["1"]["COX1"]["problems"] == "internalStop"
