@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from refseqtracks.errors import ParseError, RefseqtracksError
 from refseqtracks.fileio import Source, input_name, open_input
 
-__all__ = ["AsColumn", "AsTable", "parse_autosql", "read_autosql", "check_row", "bed_as_text"]
+__all__ = ["AsColumn", "AsTable", "parse_autosql", "read_autosql", "check_row", "make_row_checker",
+           "bed_as_text"]
 
 INT_RANGES = {
     "byte": (-(1 << 7), (1 << 7) - 1), "ubyte": (0, (1 << 8) - 1),
@@ -175,16 +177,27 @@ def _check_int(text: str, typ: str) -> str | None:
 def check_row(table: AsTable, cols: list[str], *, path: object = None, lineno: int | None = None,
               first: int = 0) -> None:
     """Check the fields ``cols[first:]`` of one line against the autoSql columns they map to."""
-    if len(cols) != len(table.columns):
-        raise ParseError(path, lineno, f"expecting {len(table.columns)} fields (from the autoSql "
-                         f"of {table.name}), got {len(cols)}")
+    make_row_checker(table, first=first)(cols, path, lineno)
+
+
+def make_row_checker(table: AsTable, *, first: int = 0) -> Callable[[list[str], object, int | None], None]:
+    """:func:`check_row` prepared once for many lines (only columns that can fail are visited)."""
+    ncols = len(table.columns)
     index = {c.name: i for i, c in enumerate(table.columns)}
-    for i in range(first, len(cols)):
-        col = table.columns[i]
-        text = cols[i]
-        err = _check_field(col, text, cols, index)
-        if err:
-            raise ParseError(path, lineno, f"field {i + 1} ({col.name}) \"{text}\": {err}")
+    todo = [(i, c) for i, c in enumerate(table.columns)
+            if i >= first and (c.is_list or c.type not in ("string", "lstring")
+                               or (c.type == "char" and isinstance(c.size, int)))]
+
+    def check(cols: list[str], path: object = None, lineno: int | None = None) -> None:
+        if len(cols) != ncols:
+            raise ParseError(path, lineno, f"expecting {ncols} fields (from the autoSql "
+                             f"of {table.name}), got {len(cols)}")
+        for i, col in todo:
+            err = _check_field(col, cols[i], cols, index)
+            if err:
+                raise ParseError(path, lineno, f"field {i + 1} ({col.name}) \"{cols[i]}\": {err}")
+
+    return check
 
 
 def _check_field(col: AsColumn, text: str, cols: list[str], index: dict[str, int]) -> str | None:
@@ -202,6 +215,13 @@ def _check_field(col: AsColumn, text: str, cols: list[str], index: dict[str, int
                 return f"count field {col.size} is not a number"
         if len(items) != want:
             return f"list has {len(items)} items, {col.size} is {want}"
+        if typ in INT_RANGES:
+            lo, hi = INT_RANGES[typ]
+            try:
+                if all(lo <= int(v) <= hi for v in items):
+                    return None
+            except ValueError:
+                pass
         for item in items:
             err = _check_scalar(typ, item, col)
             if err:

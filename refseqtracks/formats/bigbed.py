@@ -39,7 +39,7 @@ from typing import Iterable
 
 from refseqtracks.errors import ParseError, RefseqtracksError
 from refseqtracks.fileio import Source, atomic_output, input_name, open_input
-from refseqtracks.formats.autosql import AsTable, check_row
+from refseqtracks.formats.autosql import AsTable, make_row_checker
 from refseqtracks.formats.bed import parse_bed_line
 
 __all__ = [
@@ -134,6 +134,7 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int 
     last_start = -1
     items = res.items
     std_n = min(bed_n, 12) if bed_n is not None else None
+    check = make_row_checker(table, first=std_n or 3) if table is not None else None
     with open_input(src) as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
@@ -177,15 +178,56 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int 
                 raise ParseError(name, lineno, f"negative chromStart {start}")
             if end > 0xFFFFFFFF:
                 raise ParseError(name, lineno, f"chromEnd {end} does not fit in 32 bits")
-            if std_n > 3 or start > end:
+            if (std_n > 3 or start > end) and not _bed_fields_ok(cols, std_n):
                 parse_bed_line(line, path=name, lineno=lineno, bed_n=std_n, tab=tab)
-            if table is not None:
-                check_row(table, cols, path=name, lineno=lineno, first=std_n)
+            if check is not None:
+                check(cols, name, lineno)
             items.append((cur_id, start, end, "\t".join(cols[3:])))
             for k, col in zip(res.keys, index_cols):
                 k.append(cols[col].encode("utf-8", "surrogateescape") if col < n else b"")
     res.field_count = field_count or 3
     return res
+
+
+def _bed_fields_ok(cols: list[str], n: int) -> bool:
+    """A quick pass of the BED rules; False sends the line to the full parser for the message."""
+    try:
+        start, end = int(cols[1]), int(cols[2])
+        if start > end:
+            return False
+        if n > 4:
+            int(cols[4])
+        if n > 5 and cols[5] not in ("+", "-", "."):
+            return False
+        if n > 7:
+            ts, te = int(cols[6]), int(cols[7])
+            if ts < 0 or ts > te:
+                return False
+        if n > 8 and cols[8] != "0":
+            return False
+        if n == 12:
+            count = int(cols[9])
+            sizes = cols[10].split(",")
+            rel = cols[11].split(",")
+            if sizes[-1] == "":
+                sizes.pop()
+            if rel[-1] == "":
+                rel.pop()
+            if count < 1 or len(sizes) != count or len(rel) != count:
+                return False
+            prev = 0
+            for z, r in zip(sizes, rel):
+                z, r = int(z), int(r)
+                if z <= 0 or r < prev:
+                    return False
+                prev = r + z
+            if int(rel[0]) != 0 or start + prev != end:
+                return False
+        elif n in (10, 11):
+            return False
+    except ValueError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- tree writers
@@ -323,25 +365,32 @@ def _coverage(items: list[tuple[int, int, int, str]]) -> list[tuple[int, int, in
 def _summarize(ranges, reduction: int, sizes: list[int]) -> list[list]:
     """kent's bbiAddRangeToSummary over coverage ranges: [chromId, start, end, n, min, max, sum, sumSq]."""
     out: list[list] = []
+    append = out.append
     cur = None
+    cur_cid = -1
+    cur_end = -1
     for cid, s, e, val in ranges:
         while s < e:
-            if cur is None or cur[0] != cid or s >= cur[2]:
+            if cid != cur_cid or s >= cur_end:
                 if cur is not None:
-                    out.append(cur)
-                cur = [cid, s, min(s + reduction, sizes[cid]), 0, val, val, 0.0, 0.0]
-            ov_end = min(e, cur[2])
+                    append(cur)
+                cur_end = s + reduction
+                if cur_end > sizes[cid]:
+                    cur_end = sizes[cid]
+                cur = [cid, s, cur_end, 0, val, val, 0.0, 0.0]
+                cur_cid = cid
+            ov_end = e if e < cur_end else cur_end
             ov = ov_end - s
             cur[3] += ov
             if val < cur[4]:
                 cur[4] = val
-            if val > cur[5]:
+            elif val > cur[5]:
                 cur[5] = val
             cur[6] += val * ov
             cur[7] += val * val * ov
             s = ov_end
     if cur is not None:
-        out.append(cur)
+        append(cur)
     return out
 
 
