@@ -29,7 +29,7 @@ All coordinates are 0-based half-open; codon bases are upper case, in transcript
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from refseqtracks.frames import calc_exon_frames
 from refseqtracks.genetic_code import (GeneticCode, TranslExcept, genetic_code,
@@ -322,20 +322,6 @@ def format_codon_bed_lines(walk: CodonWalk, *, rgb: tuple[int, int, int] = DEFAU
     if walk.reread:
         rows.sort(key=lambda r: int(r.split("\t", 2)[1]))
     return rows
-
-
-def attrs_first(attrs: Mapping[str, object] | None, key: str) -> str | None:
-    """First value of a GFF3 attribute in a ``Transcript.attrs`` mapping."""
-    if not attrs:
-        return None
-    v = attrs.get(key)
-    if v is None:
-        return None
-    if isinstance(v, str):
-        return v
-    for x in v:  # type: ignore[union-attr]
-        return str(x)
-    return None
 
 
 #: columns of the CDS validation table
