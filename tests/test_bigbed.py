@@ -5,6 +5,8 @@ import random
 import struct
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from refseqtracks.errors import ParseError, RefseqtracksError
@@ -215,3 +217,24 @@ def test_chrom_sizes_errors(tmp_path):
     p.write_text("chr1\t100\nchr2\tbig\n")
     with pytest.raises(ParseError, match=r"c.sizes:2: "):
         read_chrom_sizes(p)
+
+
+_FIELD_CHOICES = [
+    ["chr1"], ["0", "5", "-1", "x"], ["10", "5", "0"], ["n"], ["0", "-3", "s"], ["+", "-", ".", "*"],
+    ["0", "2", "-1"], ["10", "8", "1"], ["0", "255,0,0", "1,2"], ["1", "2", "0", "-1"],
+    ["10,", "5,5,", "3,7,", "0,", "-2,12,", "a,"], ["0,", "0,5,", "0,3,", "5,", "-1,"],
+]
+
+
+@given(st.tuples(*[st.sampled_from(c) for c in _FIELD_CHOICES]))
+@example(("chr1", "0", "10", "n", "0", "+", "0", "10", "0", "2", "5,5,", "0,5,"))
+def test_quick_bed_check_never_accepts_what_the_parser_rejects(cols):
+    from refseqtracks.formats.bed import parse_bed_line
+    from refseqtracks.formats.bigbed import _bed_fields_ok
+    try:
+        parse_bed_line("\t".join(cols), bed_n=12)
+        ok = True
+    except ParseError:
+        ok = False
+    if _bed_fields_ok(list(cols), 12):
+        assert ok

@@ -193,7 +193,7 @@ def _bed_fields_ok(cols: list[str], n: int) -> bool:
     """A quick pass of the BED rules; False sends the line to the full parser for the message."""
     try:
         start, end = int(cols[1]), int(cols[2])
-        if start > end:
+        if start < 0 or start > end:
             return False
         if n > 4:
             int(cols[4])
