@@ -183,9 +183,27 @@ def _parse_col9(col9: str) -> dict[str, tuple[str, ...]]:
         tag, eq, value = item.strip().partition("=")
         if not eq or tag not in _KEEP:
             continue
-        vals = tuple(_unescape(v) for v in value.split(",") if v)
-        attrs[tag] = attrs.get(tag, ()) + vals
+        if "%" in value:
+            vals = tuple([_unescape(v) for v in value.split(",") if v])
+        else:
+            vals = tuple([v for v in value.split(",") if v])
+        old = attrs.get(tag)
+        attrs[tag] = old + vals if old else vals
     return attrs
+
+
+def _attr_value(col9: str, tag: str) -> str | None:
+    """The raw value of one attribute (first occurrence), unescaped; None when absent."""
+    key = tag + "="
+    i = 0 if col9.startswith(key) else col9.find(";" + key)
+    if i < 0:
+        return None
+    if i:
+        i += 1
+    i += len(key)
+    j = col9.find(";", i)
+    value = (col9[i:] if j < 0 else col9[i:j]).rstrip("\r\n").strip()
+    return _unescape(value) if value else None
 
 
 class _Feature(NamedTuple):
@@ -232,7 +250,15 @@ class GffFacts:
             return
         if ftype in _SKIP_TYPES:
             return
-        attrs = _parse_col9(cols[8])
+        col9 = cols[8]
+        if not self.keep_children and "Parent=" in col9:
+            # a child feature: only its parent link is kept, so skip the full attribute parse
+            fid_s = _attr_value(col9, "ID")
+            parent = _attr_value(col9, "Parent")
+            if fid_s and parent:
+                self.parent_of.setdefault(fid_s, parent.split(",", 1)[0])
+            return
+        attrs = _parse_col9(col9)
         fid = attrs.get("ID")
         if not fid:
             return

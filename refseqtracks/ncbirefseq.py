@@ -85,6 +85,7 @@ class GffScan:
         self.comment_head: list[str] = []    # the first 10 '#' lines (PSL input header)
         self.select_names: set[str] = set()
         self.psl_lines: list[str] = []
+        self.psl_linenos: list[int] = []     # their line numbers in the GFF3
         self.seqids: dict[str, int] = {}     # feature seqid -> number of lines
         self.region_sizes: dict[str, int] = {}
         self.has_so_type = False
@@ -111,6 +112,7 @@ class GffScan:
         if ftype == "cDNA_match" or ftype == "match":
             if "NG_" not in line:
                 self.psl_lines.append(line if line.endswith("\n") else line + "\n")
+                self.psl_linenos.append(self.lineno)
             return
         col9 = cols[8]
         if "SO_type=" in col9:
@@ -253,6 +255,8 @@ class _Outputs:
     outdir: str
     prefix: str
     stack: ExitStack
+    input_name: str = ""
+    report: Callable[[str], None] | None = None
     files: dict[str, IO[str]] = field(default_factory=dict)
     meta: dict[str, _Output] = field(default_factory=dict)
 
@@ -330,7 +334,7 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
     if progress is not None:
         progress("writing tables", None)
     with ExitStack() as stack:
-        out = _Outputs(outdir, prefix, stack)
+        out = _Outputs(outdir, prefix, stack, input_name(gff), say)
         f_all_records = out.open("genePred", f"{prefix}.gp",
                                  "every transcript gff3ToGenePred -refseqHacks made (genePredExt)")
         gp = {s: out.open(f"{s}.gp", f"{prefix}.{SUBSET_FILES[s][0]}", SUBSET_FILES[s][2] + ", genePredExt")
@@ -486,7 +490,8 @@ def _write_psl(out: _Outputs, scan: GffScan, genome_sizes: dict[str, int],
                  "ncbiRefSeqPsl: NCBI's cDNA_match/match alignments, fake ones for the other All transcripts")
     n, note = psl_from_gff3_lines(scan.comment_head, scan.psl_lines, f, genome_sizes=genome_sizes,
                                   rna_sizes=rna_sizes, renamer=renamer, bin=bin, fakes=fakes,
-                                  out_sizes=out_sizes)
+                                  out_sizes=out_sizes, linenos=scan.psl_linenos,
+                                  path=out.input_name, report=out.report)
     out.meta["psl"].records = n
     return note
 

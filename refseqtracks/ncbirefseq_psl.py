@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import IO, Iterable
+from typing import IO, Callable, Iterable
+
+from refseqtracks.errors import RefseqtracksError
 
 from refseqtracks.formats.psl import Psl, format_psl_line, read_psl
 from refseqtracks.model import Transcript
@@ -188,6 +190,17 @@ def fake_psl(tx: Transcript, *, q_size: int | None = None, t_size: int | None = 
                      (total, 0, 0, 0))
 
 
+def _relocate(msg: str, tmp_path: str, head_n: int, linenos: list[int] | None, path: str | None) -> str:
+    """Point a ``gffForPsl.gff:N:`` message at the original GFF3 line."""
+    prefix = f"{tmp_path}:"
+    if not msg.startswith(prefix):
+        return msg.replace(tmp_path, path or "gffForPsl.gff")
+    num, _, rest = msg[len(prefix):].partition(":")
+    if num.isdigit() and linenos and 0 < int(num) - head_n <= len(linenos) and path:
+        return f"{path}:{linenos[int(num) - head_n - 1]}:{rest}"
+    return f"{path or 'gffForPsl.gff'}:{rest}"
+
+
 def _lift(p: Psl, renamer, out_sizes: dict[str, int] | None) -> bool:
     """liftUp of the target (genome) side; False when the record is dropped as unmapped.
 
@@ -217,11 +230,15 @@ def _write_sizes(path: str, sizes: dict[str, int]) -> None:
 def psl_from_gff3_lines(comment_head: list[str], lines: list[str], out: IO[str], *,
                         genome_sizes: dict[str, int], rna_sizes: dict[str, int] | None = None,
                         renamer=None, bin: bool = False, fakes: Iterable[Transcript] = (),
-                        out_sizes: dict[str, int] | None = None) -> tuple[int, str]:
+                        out_sizes: dict[str, int] | None = None, linenos: list[int] | None = None,
+                        path: str | None = None,
+                        report: Callable[[str], None] | None = None) -> tuple[int, str]:
     """Run the whole step; writes PSL rows to ``out`` and returns (count, note for the manifest).
 
     ``fakes`` are the (renamed) All transcripts for genePredToFakePsl; ``out_sizes`` the sizes
-    under the output sequence names.
+    under the output sequence names.  NCBI alignment rows that gff3ToPsl refuses do not fail
+    the build: the alignments are skipped (every transcript then gets a fake PSL) and the
+    problem is reported, with ``path`` and the line numbers ``linenos`` of the original GFF3.
     """
     notes = []
     real: list[Psl] = []
@@ -249,8 +266,16 @@ def psl_from_gff3_lines(comment_head: list[str], lines: list[str], out: IO[str],
                 qs, ts, res = (os.path.join(tmp, n) for n in ("genome.sizes", "rna.sizes", "out.psl"))
                 _write_sizes(qs, gsizes)
                 _write_sizes(ts, rsizes)
-                gff3_to_psl(gff, res, q_sizes=qs, t_sizes=ts, drop_t=True)
-                raw = read_psl(res)
+                head_n = gff_for_psl(comment_head, []).count("\n")
+                try:
+                    gff3_to_psl(gff, res, q_sizes=qs, t_sizes=ts, drop_t=True)
+                    raw = read_psl(res)
+                except RefseqtracksError as ex:
+                    msg = _relocate(str(ex), gff, head_n, linenos, path)
+                    if report is not None:
+                        report(f"PSL: NCBI alignments skipped: {msg}")
+                    notes.append(f"NCBI alignments skipped: {msg}")
+                    raw = []
             chained = simple_chain(psl_swap(psl_pos_target(p)) for p in raw)
             for p in chained:
                 if renamer is not None and not _lift(p, renamer, out_sizes):

@@ -97,3 +97,14 @@ def test_whole_step_fakes_only_where_no_alignment():
     assert n == 2 and [r.q_name for r in rows] == ["NM_1.1", "NR_2.1"]
     assert rows[0].block_count == 2 and rows[0].t_size == 1000
     assert note.startswith("1 from NCBI alignments, 1 from genePredToFakePsl")
+
+
+def test_refused_alignments_do_not_fail_the_step():
+    # a Gap whose query length disagrees with the row: gff3ToPsl refuses it
+    lines = ["NC_1\tRefSeq\tcDNA_match\t101\t200\t.\t+\t.\tID=a;Target=NM_1.1 1 100 +;Gap=M50\n"]
+    txs = [Transcript("NM_1.1", "NC_1", "+", 100, 200, 100, 200, (100,), (200,))]
+    out, seen = io.StringIO(), []
+    n, note = psl_from_gff3_lines([], lines, out, genome_sizes={"NC_1": 1000}, fakes=txs,
+                                  linenos=[7], path="in.gff", report=seen.append)
+    assert n == 1 and "NCBI alignments skipped: in.gff:7:" in note
+    assert seen and seen[0].startswith("PSL: NCBI alignments skipped: in.gff:7:")
