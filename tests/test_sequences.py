@@ -255,3 +255,19 @@ def test_sequences_match_gffread(tmp_path, gff3, fasta, expected_dir, files):
         # gffread names records by GFF3 ID (rna123), we by accession: compare the sequences
         assert sorted(ours.values()) == sorted(theirs.values()), kind
         assert all(len(line) <= 70 for line in out.read_text().splitlines())
+
+
+@pytest.mark.parametrize("parts,table", [
+    (("gff3", "refseq_bacteria", "GCF_000020065.1_ASM2006v1_genomic.gff"), 4),
+    (("gff3", "refseq_bacteria", "GCF_000005845.2_ASM584v2_genomic.gff.gz"), 11),
+], ids=["mycoplasma", "e-coli"])
+def test_bacterial_codes_come_from_the_cds_rows(parts, table):
+    from refseqtracks.model import Transcript
+
+    ann = scan_gff3_cds(shared_path("data", *parts))
+    assert len(ann.by_span) > 400
+    tables = {a.transl_table for a in ann.by_span.values()}
+    assert tables == {table}
+    (seqid, strand, start, end), _ = next(iter(ann.by_span.items()))
+    tx = Transcript("x", seqid, strand, start, end, start, end, (start,), (end,))
+    assert ann.for_transcript(tx)[1] == table
