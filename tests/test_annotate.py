@@ -126,3 +126,20 @@ def test_write_link_table():
     assert write_link_table([["a", "b\tc"] + [""] * 17], out) == 1
     assert out.getvalue() == format_link_line(["a", "b c"] + [""] * 17)
     assert out.getvalue().count("\t") == 18
+
+
+def test_link_rows_from_converter_attrs_without_child_facts():
+    # what the build does: GffFacts keeps only genes and parent links; the transcript brings
+    # its own attributes, with the converter's Source and gene: pseudo-attributes
+    facts = GffFacts(keep_children=False)
+    for line in io.StringIO(GFF):
+        facts.feed(line)
+    assert "rna-NM_000546.6" not in facts.features and facts.parent_of["rna-NM_000546.6"] == "gene-TP53"
+    attrs = {"ID": ("rna-XR_1.1",), "Parent": ("gene-LOC1",), "Source": ("Gnomon",), "gene": ("LOC1",),
+             "transcript_id": ("XR_1.1",), "gene:gene_biotype": ("lncRNA",)}
+    row = link_rows([_tx("XR_1.1", attrs)], facts=facts)[0]
+    assert (row[2], row[12], row[13], row[10]) == ("LOC1", "Gnomon", "lncRNA", "true")
+    orphan = {"ID": ("rna-X",), "Source": ("RefSeq",), "gene:gene_biotype": ("misc_RNA",),
+              "gene:description": ("from the converter",)}
+    row = link_rows([_tx("NR_9.1", orphan)], facts=facts)[0]
+    assert (row[13], row[17]) == ("misc_RNA", "from the converter")

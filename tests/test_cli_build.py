@@ -274,3 +274,14 @@ def test_grch38_report_on_real_gff(tmp_path):
     assert {ln.split("\t")[1] for ln in _lines(out / "hg38.gp")} == {"chr21"}
     assert man["annotation_release"] == "NCBI Homo sapiens Annotation Release 108"
     assert man["unmapped_seqids"]["count"] == 0
+
+
+def test_build_from_stdin(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(SAMPLE.read_bytes())))
+    out = tmp_path / "o"
+    with redirect_stderr(io.StringIO()):
+        assert main(["build", "-", "-o", str(out), "--date", DATE, "--quiet"]) == 0
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["prefix"] == "ncbiRefSeq" and man["subsets"]["select"] == 2
+    assert (out / "ncbiRefSeq.refseqSelectTranscripts.txt").read_text() == "NM_000001.1\nNR_000007.1\n"
