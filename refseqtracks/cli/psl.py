@@ -42,7 +42,7 @@ _CDNA_SPEC = {
     "polyASizes": (str, None), "usePolyTHead": (bool, False), "repsAsMatch": (bool, False),
     "decayMinCover": (bool, False), "blackList": (str, None), "dropped": (str, None),
     "weirdOverlapped": (str, None), "statsOut": (str, None), "noValidate": (bool, False),
-    "filterWeirdOverlapped": (bool, False), "verbose": (int, 1), "alignStats": (str, None),
+    "filterWeirdOverlapped": (bool, False), "verbose": (int, 1),
 }
 
 _HAP_OPTS = ("hapRegions", "hapRefMapped", "hapRefCDnaAlns", "hapLociAlns")
