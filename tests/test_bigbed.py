@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from refseqtracks.errors import ParseError, RefseqtracksError
 from refseqtracks.formats.autosql import parse_autosql
-from refseqtracks.formats.bigbed import _coverage, bed_to_bigbed, read_chrom_sizes
+from refseqtracks.formats.bbi import coverage
+from refseqtracks.formats.bigbed import bed_to_bigbed, read_chrom_sizes
 from refseqtracks.formats.bigbed_reader import BigBedFile
 from refseqtracks.formats.biggenepred import big_genepred_as_text, to_big_genepred
 from refseqtracks.formats.genepred import read_genepred
@@ -132,7 +133,7 @@ def test_zoom_levels_summarise_coverage(tmp_path):
     assert bb.zoom_count >= 1
     cid = {c: i for i, c in enumerate(dict.fromkeys(ln.split("\t")[0] for ln in lines))}
     items = [(cid[c], int(s), int(e), "") for c, s, e, *_ in (ln.split("\t") for ln in lines)]
-    cov = _coverage(items)
+    cov = coverage(items)
     bases = sum(e - s for _, s, e, _ in cov)
     depth_sum = sum((e - s) * d for _, s, e, d in cov)
     total = bb.total_summary()

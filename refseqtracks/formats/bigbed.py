@@ -40,20 +40,17 @@ from typing import Iterable
 from refseqtracks.errors import ParseError, RefseqtracksError
 from refseqtracks.fileio import Source, atomic_output, input_name, open_input
 from refseqtracks.formats.autosql import AsTable, make_row_checker
+from refseqtracks.formats.bbi import bpt_bytes, rtree_bytes, zoom_plan
 from refseqtracks.formats.bed import parse_bed_line
 
 __all__ = [
-    "BIGBED_MAGIC", "BPT_MAGIC", "CIRTREE_MAGIC", "BigBedItems", "read_chrom_sizes",
+    "BIGBED_MAGIC", "BigBedItems", "read_chrom_sizes",
     "load_bed_for_bigbed", "write_bigbed", "bed_to_bigbed",
 ]
 
 BIGBED_MAGIC = 0x8789F2EB
-BPT_MAGIC = 0x78CA8C91
-CIRTREE_MAGIC = 0x2468ACE0
 TWOBIT_MAGIC = 0x1A412743
 MAX_ZOOM_LEVELS = 10
-ZOOM_INCREMENT = 4
-MIN_ZOOM = 10
 HEADER_SIZE = 64
 ZOOM_HEADER_SIZE = 24
 SUMMARY_SIZE = 40
@@ -230,219 +227,6 @@ def _bed_fields_ok(cols: list[str], n: int) -> bool:
     return True
 
 
-# --------------------------------------------------------------------------- tree writers
-def _levels(n: int, bs: int) -> int:
-    levels = 1
-    while n > bs:
-        n = (n + bs - 1) // bs
-        levels += 1
-    return levels
-
-
-def _bpt_bytes(items: list[tuple[bytes, bytes]], block_size: int, key_size: int, val_size: int,
-               offset: int) -> bytes:
-    """A kent bptFile (B+ tree) for sorted (key, value) items, to be placed at ``offset``."""
-    n = len(items)
-    bs = max(1, min(block_size, n))
-    key_size = max(1, key_size)
-    out = bytearray(struct.pack("<IIIIQQ", BPT_MAGIC, bs, key_size, val_size, n, 0))
-    if n == 0:
-        out += struct.pack("<BBH", 1, 0, 0)
-        return bytes(out)
-    levels = _levels(n, bs)
-    inner_bytes = 4 + bs * (key_size + 8)
-    leaf_bytes = 4 + bs * (key_size + val_size)
-
-    def pad(key: bytes) -> bytes:
-        return key + b"\0" * (key_size - len(key))
-
-    # node counts per level: level 0 = leaves
-    counts = [(n + bs ** (lev + 1) - 1) // bs ** (lev + 1) for lev in range(levels)]
-    starts = {}
-    pos = offset + len(out)
-    for lev in range(levels - 1, -1, -1):
-        starts[lev] = pos
-        pos += counts[lev] * (leaf_bytes if lev == 0 else inner_bytes)
-    for lev in range(levels - 1, 0, -1):
-        slot = bs ** lev
-        child_bytes = leaf_bytes if lev == 1 else inner_bytes
-        for node in range(counts[lev]):
-            first = node * slot * bs
-            m = min(bs, (n - first + slot - 1) // slot)
-            buf = bytearray(struct.pack("<BBH", 0, 0, m))
-            for j in range(m):
-                child = node * bs + j
-                buf += pad(items[(first + j * slot)][0])
-                buf += struct.pack("<Q", starts[lev - 1] + child * child_bytes)
-            buf += b"\0" * (inner_bytes - len(buf))
-            out += buf
-    for node in range(counts[0]):
-        chunk = items[node * bs:(node + 1) * bs]
-        buf = bytearray(struct.pack("<BBH", 1, 0, len(chunk)))
-        for key, val in chunk:
-            buf += pad(key)
-            buf += val
-        buf += b"\0" * (leaf_bytes - len(buf))
-        out += buf
-    return bytes(out)
-
-
-def _merge(bounds: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    s = min((b[0], b[1]) for b in bounds)
-    e = max((b[2], b[3]) for b in bounds)
-    return (s[0], s[1], e[0], e[1])
-
-
-def _rtree_bytes(leaves: list[tuple[int, int, int, int, int, int]], block_size: int,
-                 end_file_offset: int, offset: int) -> bytes:
-    """A kent cirTree over (startChrom, start, endChrom, end, dataOffset, dataSize) blocks."""
-    n = len(leaves)
-    bs = max(1, min(block_size, n)) if n else 1
-    if n:
-        total = _merge([lf[:4] for lf in leaves])
-    else:
-        total = (0, 0, 0, 0)
-    out = bytearray(struct.pack("<IIQIIIIQII", CIRTREE_MAGIC, bs, n, *total, end_file_offset, 1, 0))
-    if n == 0:
-        out += struct.pack("<BBH", 1, 0, 0) + b"\0" * (bs * 32)
-        return bytes(out)
-    levels = _levels(n, bs)
-    inner_bytes = 4 + bs * 24
-    leaf_bytes = 4 + bs * 32
-    counts = [(n + bs ** (lev + 1) - 1) // bs ** (lev + 1) for lev in range(levels)]
-    starts = {}
-    pos = offset + len(out)
-    for lev in range(levels - 1, -1, -1):
-        starts[lev] = pos
-        pos += counts[lev] * (leaf_bytes if lev == 0 else inner_bytes)
-    for lev in range(levels - 1, 0, -1):
-        slot = bs ** lev
-        child_bytes = leaf_bytes if lev == 1 else inner_bytes
-        for node in range(counts[lev]):
-            first = node * slot * bs
-            m = min(bs, (n - first + slot - 1) // slot)
-            buf = bytearray(struct.pack("<BBH", 0, 0, m))
-            for j in range(m):
-                lo = first + j * slot
-                b = _merge([lf[:4] for lf in leaves[lo:lo + slot]])
-                buf += struct.pack("<IIIIQ", *b, starts[lev - 1] + (node * bs + j) * child_bytes)
-            buf += b"\0" * (inner_bytes - len(buf))
-            out += buf
-    for node in range(counts[0]):
-        chunk = leaves[node * bs:(node + 1) * bs]
-        buf = bytearray(struct.pack("<BBH", 1, 0, len(chunk)))
-        for lf in chunk:
-            buf += struct.pack("<IIIIQQ", *lf)
-        buf += b"\0" * (leaf_bytes - len(buf))
-        out += buf
-    return bytes(out)
-
-
-# --------------------------------------------------------------------------- zoom summaries
-def _coverage(items: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, int]]:
-    """Coverage-depth ranges (chromId, start, end, depth > 0), in chromosome and position order."""
-    out: list[tuple[int, int, int, int]] = []
-    i, n = 0, len(items)
-    while i < n:
-        cid = items[i][0]
-        events: dict[int, int] = {}
-        while i < n and items[i][0] == cid:
-            _, s, e, _ = items[i]
-            if s < e:
-                events[s] = events.get(s, 0) + 1
-                events[e] = events.get(e, 0) - 1
-            i += 1
-        depth = 0
-        prev = None
-        for pos in sorted(events):
-            if depth > 0 and prev is not None and pos > prev:
-                out.append((cid, prev, pos, depth))
-            depth += events[pos]
-            prev = pos
-    return out
-
-
-def _summarize(ranges, reduction: int, sizes: list[int]) -> list[list]:
-    """kent's bbiAddRangeToSummary over coverage ranges: [chromId, start, end, n, min, max, sum, sumSq]."""
-    out: list[list] = []
-    append = out.append
-    cur = None
-    cur_cid = -1
-    cur_end = -1
-    for cid, s, e, val in ranges:
-        while s < e:
-            if cid != cur_cid or s >= cur_end:
-                if cur is not None:
-                    append(cur)
-                cur_end = s + reduction
-                if cur_end > sizes[cid]:
-                    cur_end = sizes[cid]
-                cur = [cid, s, cur_end, 0, val, val, 0.0, 0.0]
-                cur_cid = cid
-            ov_end = e if e < cur_end else cur_end
-            ov = ov_end - s
-            cur[3] += ov
-            if val < cur[4]:
-                cur[4] = val
-            elif val > cur[5]:
-                cur[5] = val
-            cur[6] += val * ov
-            cur[7] += val * val * ov
-            s = ov_end
-    if cur is not None:
-        append(cur)
-    return out
-
-
-def _reduce(summaries: list[list], reduction: int) -> list[list]:
-    """kent's simple reduce: merge neighbours of one chromosome within ``reduction`` bases."""
-    out: list[list] = []
-    cur = None
-    for sm in summaries:
-        if cur is not None and sm[0] == cur[0] and sm[2] <= cur[1] + reduction:
-            cur[2] = sm[2]
-            cur[3] += sm[3]
-            cur[4] = min(cur[4], sm[4])
-            cur[5] = max(cur[5], sm[5])
-            cur[6] += sm[6]
-            cur[7] += sm[7]
-        else:
-            if cur is not None:
-                out.append(cur)
-            cur = list(sm)
-    if cur is not None:
-        out.append(cur)
-    return out
-
-
-def _zoom_plan(items, sizes: list[int], data_size: int, compress: bool) -> list[tuple[int, list]]:
-    """The zoom levels as (reduction, summaries), following kent's choice of reductions."""
-    if not items:
-        return []
-    total = sum(e - s for _, s, e, _ in items)
-    res = max(total // len(items), MIN_ZOOM)
-    ranges = _coverage(items)
-    summaries = None
-    reduction = res
-    for _ in range(MAX_ZOOM_LEVELS):
-        summaries = _summarize(ranges, reduction, sizes)
-        est = len(summaries) * 32 // (2 if compress else 1)
-        if est <= data_size // 2:
-            break
-        reduction *= ZOOM_INCREMENT
-    else:
-        reduction = res
-        summaries = _summarize(ranges, reduction, sizes)
-    levels = [(reduction, summaries)]
-    while len(levels) < MAX_ZOOM_LEVELS:
-        reduction *= ZOOM_INCREMENT
-        nxt = _reduce(levels[-1][1], reduction)
-        if len(nxt) >= len(levels[-1][1]):
-            break
-        levels.append((reduction, nxt))
-    return levels
-
-
 # --------------------------------------------------------------------------- the file
 def _chunks(chrom_ids: list[int], limit: int) -> list[tuple[int, int]]:
     """[lo, hi) ranges of at most ``limit`` consecutive entries of one chromosome."""
@@ -490,7 +274,7 @@ def write_bigbed(loaded: BigBedItems, dest, *, as_text: str, defined_field_count
     named = sorted((c.encode("utf-8", "surrogateescape"), struct.pack("<II", i, sz))
                    for i, (c, sz) in enumerate(loaded.chroms))
     key_size = max((len(k) for k, _ in named), default=1)
-    buf += _bpt_bytes(named, block_size, key_size, 8, chrom_tree_offset)
+    buf += bpt_bytes(named, block_size, key_size, 8, chrom_tree_offset)
 
     # data blocks
     data_offset = len(buf)
@@ -513,10 +297,10 @@ def write_bigbed(loaded: BigBedItems, dest, *, as_text: str, defined_field_count
         block_of_item.extend([len(leaves) - 1] * (hi - lo))
         buf += blob
     index_offset = len(buf)
-    buf += _rtree_bytes(leaves, block_size, index_offset, index_offset)
+    buf += rtree_bytes(leaves, block_size, index_offset, index_offset)
 
     # zoom levels
-    levels = _zoom_plan(items, sizes, index_offset - data_offset, compress)
+    levels = zoom_plan(items, sizes, index_offset - data_offset, compress)
     zoom_pack = struct.Struct("<IIIIffff").pack
     for lev_ix, (reduction, summaries) in enumerate(levels):
         zoom_data = len(buf)
@@ -531,7 +315,7 @@ def write_bigbed(loaded: BigBedItems, dest, *, as_text: str, defined_field_count
             zleaves.append((cid, chunk[0][1], cid, max(sm[2] for sm in chunk), len(buf), len(blob)))
             buf += blob
         zoom_index = len(buf)
-        buf += _rtree_bytes(zleaves, block_size, zoom_index, zoom_index)
+        buf += rtree_bytes(zleaves, block_size, zoom_index, zoom_index)
         struct.pack_into("<IIQQ", buf, HEADER_SIZE + lev_ix * ZOOM_HEADER_SIZE, reduction, 0,
                          zoom_data, zoom_index)
 
@@ -550,7 +334,7 @@ def write_bigbed(loaded: BigBedItems, dest, *, as_text: str, defined_field_count
                    for key, x in pairs]
         ksize = max((len(key) for key, _ in entries), default=1)
         tree_offset = len(buf)
-        buf += _bpt_bytes(entries, block_size, ksize, 16, tree_offset)
+        buf += bpt_bytes(entries, block_size, ksize, 16, tree_offset)
         struct.pack_into("<HHQIHH", buf, index_list_offset + 20 * k, 0, 1, tree_offset, 0, col, 0)
 
     buf += struct.pack("<I", BIGBED_MAGIC)
