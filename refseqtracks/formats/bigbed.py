@@ -135,7 +135,8 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int 
     with open_input(src) as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
-            if not line or line[0] == "#" or line.startswith(("track ", "browser ")):
+            head = line.lstrip()[:1]
+            if not head or head == "#":  # kent's lineFileNextReal: blank and comment lines
                 continue
             cols = line.split("\t") if tab else line.split()
             n = len(cols)
