@@ -1,5 +1,8 @@
 """GTF: reader and writer (kent ``genePredToGtf`` output, ``gffRead`` input conventions).
 
+The line reader lives in :mod:`.gtf_read` and the gtfToGenePred grouping in
+:mod:`.gtf_assemble`; both are re-exported here where they are public.
+
 Format facts: nine tab-separated columns, ``seqname source feature start end score strand frame
 attributes`` (UCSC spelling in :data:`FIELDS`); ``start``/``end`` are 1-based and closed, so
 this module is where GTF's coordinates become 0-based half-open (``start - 1``, ``end``) and
@@ -34,6 +37,8 @@ from typing import IO, Iterable, Iterator
 
 from refseqtracks.errors import ConversionError
 from refseqtracks.fileio import Source, atomic_output
+from refseqtracks.formats.gtf_read import (GtfRecord, format_gtf_line, iter_gtf,
+                                           parse_gtf_attributes, parse_gtf_line, read_gtf)
 from refseqtracks.frames import (CodonLoc, calc_exon_frames, find_first_codon, find_last_codon,
                                  move_pos)
 from refseqtracks.model import Transcript
@@ -41,6 +46,7 @@ from refseqtracks.model import Transcript
 __all__ = [
     "FIELDS", "GtfRecord", "parse_gtf_line", "format_gtf_line", "parse_gtf_attributes",
     "iter_gtf", "read_gtf", "GtfWriter", "to_gtf_lines", "write_gtf", "write_gtf_to",
+    "iter_gtf_lines",
 ]
 
 #: GTF columns in UCSC spelling.
@@ -52,9 +58,6 @@ _PHASE = {-1: ".", 0: "0", 1: "2", 2: "1"}
 def _phase(frame: int) -> str:
     """kent's frame → phase character (negative: ``.``; any frame > 2 prints like 2)."""
     return "." if frame < 0 else "0" if frame == 0 else "2" if frame == 1 else "1"
-
-from refseqtracks.formats.gtf_read import (  # noqa: E402  (re-exported reader half)
-    GtfRecord, format_gtf_line, iter_gtf, parse_gtf_attributes, parse_gtf_line, read_gtf)
 
 
 class GtfWriter:
