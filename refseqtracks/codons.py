@@ -17,7 +17,9 @@ described from its documented behaviour:
   ``U``; mitochondrial stops completed by poly(A), whose incomplete ``TA``/``T`` codon becomes
   ``*``).  With ``slippage=True`` (annotation says ``exception=ribosomal slippage``) a -1 frameshift
   between two abutting coding blocks re-reads the bases the ribosome reads twice, so the codon at
-  the slippery site is complete, as in NCBI's protein.
+  the slippery site is complete, as in NCBI's protein.  gff3ToGenePred keeps such a CDS as two
+  abutting exons, the overlap cut off the genomically later part (whose frame it advances on
+  ``+`` only): on ``+`` the twice-read bases end the previous block, on ``-`` they begin this one.
 
 Colours (the browser legend): ``M`` green 47,201,47; stop ``*`` red 225,0,0; an incomplete or
 intron-spliced codon cyan 0,192,192; an unknown amino acid (``N`` or ambiguous bases) black;
@@ -187,15 +189,23 @@ def walk_codons(tx: Transcript, genome: Genome, *, code: GeneticCode | int = 1,
                 walk.frameshifts.append(n_exons - i if minus else i + 1)
             reread = 3 - k - lead
             if (slippage and not first and prev_block is not None and 0 < reread
-                    and reread <= len(prev_block[3])
+                    and reread <= min(len(prev_block[3]), n)
                     and (prev_block[0] == e if minus else prev_block[1] == s)):
-                # -1 ribosomal slippage: the ribosome reads the last bases of the block again
-                pb = prev_block
-                m = len(pb[3])
-                parts = pend_parts + [piece(pb, m - reread, m)]
+                # -1 ribosomal slippage: bases read twice.  gff3ToGenePred trims the overlap off
+                # the genomically later CDS part: on '+' that is this block, so the twice-read
+                # bases are the previous block's last ones; on '-' it is the previous block,
+                # so they are this block's first ones.
+                if minus:
+                    parts = pend_parts + [piece(block, 0, reread)]
+                    again = seq[:reread]
+                else:
+                    pb = prev_block
+                    m = len(pb[3])
+                    parts = pend_parts + [piece(pb, m - reread, m)]
+                    again = pb[3][m - reread:]
                 if lead:
                     parts.append(piece(block, 0, lead))
-                emit(parts, pend_bases + pb[3][m - reread:] + seq[:lead])
+                emit(parts, pend_bases + again + seq[:lead])
                 walk.reread += reread
             else:
                 if k:

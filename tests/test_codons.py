@@ -203,6 +203,22 @@ def test_slippage_rereads_the_overlapping_base(genome):
     assert [x.complete for x in plain.codons].count(False) == 1 and protein_of(plain)[7] == "X"
 
 
+def test_minus_strand_slippage_rereads_the_first_base_of_the_block():
+    # true CDS on '-': 5' part [40,61) then 3' part [20,41), both reading base 40;
+    # gff3ToGenePred cuts the overlap off the genomically later part -> exons [20,41) [41,61)
+    rnd = random.Random(3)
+    seq = "".join(rnd.choice("ACGT") for _ in range(70))
+    true_cds = reverse_complement(seq[40:61]) + reverse_complement(seq[20:41])
+    tx = Transcript("M", "c", "-", 20, 61, 20, 61, (20, 41), (41, 61), exon_frames=(0, 0))
+    g = MemGenome({"c": seq})
+    slipped = walk_codons(tx, g, slippage=True)  # type: ignore[arg-type]
+    assert "".join(c.bases for c in slipped.codons) == true_cds
+    assert all(c.complete for c in slipped.codons) and len(slipped.codons) == 14
+    assert slipped.codons[6].parts == ((41, 43, 1), (40, 41, 0))
+    plain = walk_codons(tx, g)  # type: ignore[arg-type]
+    assert [c.complete for c in plain.codons].count(False) == 1
+
+
 def test_genome_errors_name_the_transcript(genome):
     tx = Transcript("NM_9.1", "chrX", "+", 0, 30, 0, 30, (0,), (30,))
     with pytest.raises(GenomeError, match="NM_9.1.*chrX is not in genome"):
