@@ -189,6 +189,29 @@ def test_reader_accepts_paths_and_files(kind):
     assert read_gtf(src) == read_gtf(CODONS_GTF)
 
 
+_pair_text = st.lists(st.tuples(
+    st.sampled_from([" ", "", "  ", "\t"]),
+    st.text(st.sampled_from("ab_1"), min_size=1, max_size=4),
+    st.sampled_from([" ", "  "]),
+    st.one_of(st.text(st.sampled_from('xy ;.'), max_size=5).map(lambda v: f'"{v}"'),
+              st.text(st.sampled_from("xy1"), min_size=1, max_size=3)),
+    st.sampled_from([";", " ;", "", "; "])), max_size=5).map(
+    lambda parts: "".join("".join(p) for p in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pair_text)
+def test_attribute_fast_path_matches_general_parser(text):
+    from refseqtracks.formats.gtf_read import _parse_attributes_general
+    try:
+        general = _parse_attributes_general(text, None, None)
+    except ParseError:
+        with pytest.raises(ParseError):
+            parse_gtf_attributes(text)
+        return
+    assert parse_gtf_attributes(text) == general
+
+
 _text = st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='";\\\''),
                 min_size=1, max_size=8)
 _value = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=10)

@@ -64,6 +64,11 @@ def parse_gtf_attributes(text: str, *, path: object = None,
     """Split a GTF attribute column into ``(name, value)`` pairs, the way kent's gff.c does."""
     if _ALL_QUOTED.fullmatch(text) is not None:
         return _FIND_PAIRS.findall(text)
+    return _parse_attributes_general(text, path, lineno)
+
+
+def _parse_attributes_general(text: str, path: object, lineno: int | None) -> list[tuple[str, str]]:
+    """kent's parseGtfEnd, step by step (any quoting, unquoted values, stray text)."""
     pairs: list[tuple[str, str]] = []
     n = len(text)
     pos = 0
