@@ -12,7 +12,7 @@ id              the genePred name
 status          gene2refseq status of the RNA accession (title case: ``VALIDATED`` ->
                 ``Validated``); ``Unknown`` without a gene2refseq row.  (UCSC takes it from
                 the rna.gbff COMMENT; NCBI's gene2refseq carries the same RefSeq status.)
-name            ``gene`` attribute
+name            ``gene`` attribute (the gene's wins; else the gene's ``Name``)
 product         ``product``
 mrnaAcc         ``transcript_id``
 protAcc         ``protein_id`` of the transcript's CDS
@@ -26,13 +26,15 @@ source          GFF3 column 2 of the transcript (``BestRefSeq``, ``Gnomon`` ...)
 gene_biotype    ``gene_biotype`` (the gene's)
 gene_synonym    ``gene_synonym``
 ncrna_class     ``ncrna_class``
-note            ``Note`` (transcript's, else the gene's)
+note            ``Note``: the transcript's, else its CDS's, else the gene's
 description     gene_info ``description`` of the GeneID when a gene_info file is given, else
                 the gene's ``description`` attribute (UCSC: the rna.gbff summary)
 externalId      first of the ``Dbxref`` MGI, BGD, RGD, SGD, ZFIN, FlyBase, WormBase, Xenbase
 ==============  ==========================================================================
 
-Multi-valued attributes are joined with ``,``.  Values are percent-decoded (``%2C`` -> ``,``).
+Multi-valued attributes are joined with ``,``.  Values are fully percent-decoded (UCSC decodes
+only ``%2C``, ``%3B`` and ``%25``; other escapes are rare in RefSeq GFF3).  The longer
+``gene_synonym`` list wins.
 
 :class:`GffFacts` collects, from raw GFF3 lines in the same pass that feeds the converter, what
 the transcripts themselves do not carry: column 2, the parent gene's attributes and the
@@ -227,6 +229,7 @@ class GffFacts:
         self.parent_of: dict[str, str] = {}
         self.by_name: dict[str, str] = {}
         self.protein_ids: dict[str, str] = {}
+        self.cds_notes: dict[str, str] = {}
 
     def feed(self, line: str) -> None:
         """Take one raw GFF3 line."""
@@ -241,12 +244,15 @@ class GffFacts:
         ftype = cols[2]
         if ftype == "CDS":
             col9 = cols[8]
-            if "protein_id=" in col9:
+            if "protein_id=" in col9 or "Note=" in col9:
                 attrs = _parse_col9(col9)
                 prot = attrs.get("protein_id")
-                if prot:
-                    for parent in attrs.get("Parent", ()):
+                note = attrs.get("Note")
+                for parent in attrs.get("Parent", ()):
+                    if prot:
                         self.protein_ids.setdefault(parent, prot[0])
+                    if note:
+                        self.cds_notes.setdefault(parent, ",".join(note))
             return
         if ftype in _SKIP_TYPES:
             return
@@ -314,23 +320,33 @@ def _first(attrs: Mapping[str, Sequence[str]], *tags: str) -> str:
 
 def link_row(name: str, attrs: Mapping[str, Sequence[str]], *,
              gene_attrs: Mapping[str, Sequence[str]] | None = None, source: str = "",
-             protein_id: str = "", status: str = "Unknown", description: str | None = None) -> list[str]:
-    """One ncbiRefSeqLink row (19 strings) from a transcript's and its gene's attributes."""
+             protein_id: str = "", status: str = "Unknown", description: str | None = None,
+             child_note: str = "") -> list[str]:
+    """One ncbiRefSeqLink row (19 strings) from a transcript's and its gene's attributes.
+
+    Merge order as gff3ToRefLink.pl: the transcript's value first, then its children's (the CDS
+    ``Note``), then the gene's; but the gene's ``gene`` symbol wins, the longer
+    ``gene_synonym`` list wins, and a missing ``gene`` falls back to the gene's ``Name``.
+    """
     gene_attrs = gene_attrs or {}
 
     def tag(t: str) -> str:
         return _first(attrs, t) or _first(gene_attrs, t)
 
+    symbol = _first(gene_attrs, "gene") or _first(attrs, "gene") or _first(gene_attrs, "Name")
+    syn_tx, syn_gene = _first(attrs, "gene_synonym"), _first(gene_attrs, "gene_synonym")
+    synonyms = syn_gene if len(syn_gene) > len(syn_tx) else syn_tx
     xrefs = split_dbxrefs(list(attrs.get("Dbxref", ())) + list(gene_attrs.get("Dbxref", ())))
     external = next((xrefs[db] for db in _EXTERNAL_DBS if xrefs.get(db)), "")
     if description is None:
         description = _first(gene_attrs, "description") or _first(attrs, "description")
-    return [name, status, tag("gene"), _first(attrs, "product") or _first(gene_attrs, "product"),
+    return [name, status, symbol, _first(attrs, "product") or _first(gene_attrs, "product"),
             _first(attrs, "transcript_id"), protein_id or _first(attrs, "protein_id"),
             xrefs.get("geneid", ""), xrefs.get("mim", ""), xrefs.get("hgnc", ""),
             xrefs.get("genbank", ""), tag("pseudo"), _first(attrs, "gbkey"), source,
-            _first(gene_attrs, "gene_biotype") or _first(attrs, "gene_biotype"), tag("gene_synonym"),
-            _first(attrs, "ncrna_class"), _first(attrs, "Note") or _first(gene_attrs, "Note"),
+            _first(attrs, "gene_biotype") or _first(gene_attrs, "gene_biotype"), synonyms,
+            _first(attrs, "ncrna_class"),
+            _first(attrs, "Note") or child_note or _first(gene_attrs, "Note"),
             description, external]
 
 
@@ -375,7 +391,8 @@ class LinkTable:
                 description = info.description
         self._rows[tx.name] = link_row(tx.name, attrs, gene_attrs=gene_attrs, source=source,
                                        protein_id=facts.protein_ids.get(fid, "") if fid else "",
-                                       status=status, description=description)
+                                       status=status, description=description,
+                                       child_note=facts.cds_notes.get(fid, "") if fid else "")
 
     def rows(self) -> list[list[str]]:
         """The rows, sorted by id bytewise."""

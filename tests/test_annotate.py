@@ -55,9 +55,22 @@ def test_link_rows_from_gff_facts():
 
 
 def test_link_rows_prefer_transcript_attrs():
-    attrs = {"ID": ("rna-NM_000546.6",), "gene": ("TP53X",), "transcript_id": ("NM_000546.6",)}
+    attrs = {"ID": ("rna-NM_000546.6",), "gene": ("TP53X",), "transcript_id": ("NM_000546.6",),
+             "product": ("own product",)}
     row = link_rows([_tx("NM_000546.6", attrs)], facts=_facts())[0]
-    assert row[2] == "TP53X" and row[5] == "NP_000537.3" and row[13] == "protein_coding"
+    # the transcript's own attributes are used, but the gene's symbol wins (gff3ToRefLink.pl)
+    assert row[3] == "own product" and row[5] == "NP_000537.3" and row[13] == "protein_coding"
+    assert row[2] == "TP53"
+
+
+def test_link_note_from_cds_and_gene_name_fallback():
+    gff = GFF.replace("Name=NP_000537.3;protein_id", "Name=NP_000537.3;Note=The RefSeq protein has 1 substitution;protein_id")
+    facts = GffFacts()
+    for line in io.StringIO(gff.replace(";gene=TP53;gene_biotype", ";gene_biotype")):
+        facts.feed(line)
+    row = link_rows([_tx("NM_000546.6", {"ID": ("rna-NM_000546.6",)})], facts=facts)[0]
+    assert row[16] == "The RefSeq protein has 1 substitution"
+    assert row[2] == "TP53"  # no gene= anywhere: the gene's Name
 
 
 def test_link_rows_with_ncbi_gene_files(tmp_path):
