@@ -259,3 +259,15 @@ def test_yeast_mitochondrion_uses_transl_table_3(tmp_path):
     assert all(r["problems"] == "ok" for r in recs[None].values())
     # read with the standard code, TGA (Trp in yeast mitochondria) becomes an in-frame stop
     assert recs["1"]["COX1"]["problems"] == "internalStop"
+
+
+@pytest.mark.parametrize("command", ["codons", "sequences"])
+def test_skip_bad_goes_on(tmp_path, capsys, command):
+    src = tmp_path / "mixed.gp"
+    src.write_text(TINY_GP.read_text() + _gp_line("chrX", 0, 30).split("\n", 1)[1])
+    args = [command, str(src), "-g", str(TINY_FA), "-o", str(tmp_path / "out"), "--skip-bad"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "skipping transcript NM_BAD.1: sequence chrX is not in genome" in err
+    written = (tmp_path / ("out.codons.bed" if command == "codons" else "out")).read_text()
+    assert "NM_000001.1" in written and "NM_BAD.1" not in written

@@ -14,6 +14,7 @@ import sys
 from typing import Iterator
 
 from refseqtracks.errors import UsageError
+from refseqtracks.genome import GenomeError
 from refseqtracks.fileio import atomic_output, input_name, open_input
 from refseqtracks.model import Transcript
 
@@ -113,6 +114,9 @@ def _out_prefix(out: str, src: str) -> str:
     return out
 
 
+SKIP_HELP = ("report transcripts the genome cannot serve (sequence missing or too short, "
+             "non-nucleotide characters) on stderr and go on, instead of stopping")
+
 CODONS_DESC = """Per-codon BED track (BED9+4: codon, aa, part, exonNumber; itemRgb by the UCSC codon
 legend) and a CDS validation table (TSV) for the coding transcripts of a genePred or RefSeq GFF3.
 Writes PREFIX.codons.bed and PREFIX.cdsCheck.tsv (PREFIX = -o, or DIR/<input name> when -o is a
@@ -136,6 +140,7 @@ def main_codons(argv: list[str]) -> int:
     p.add_argument("--transl-table", help="NCBI genetic code for every transcript "
                    "(default: the CDS's transl_table, 2 for mitochondria, else 1)")
     p.add_argument("--as", dest="as_file", help="also write the BED's autoSql definition here")
+    p.add_argument("--skip-bad", action="store_true", help=SKIP_HELP)
     p.add_argument("--cache-dir", help="where to keep genome indexes (default: ~/.cache/refseqtracks)")
     args = p.parse_args(argv)
     rgb = _rgb(args.color)
@@ -143,7 +148,7 @@ def main_codons(argv: list[str]) -> int:
     prefix = _out_prefix(args.output, args.input)
     genome = open_genome(args.genome, cache_dir=args.cache_dir)
     _, transcripts, ann = load_transcripts(args.input)
-    n_tx = n_bad = 0
+    n_tx = n_bad = n_skipped = 0
     with atomic_output(prefix + ".codons.bed") as bed, atomic_output(prefix + ".cdsCheck.tsv") as tsv:
         tsv.write("#" + "\t".join(VALIDATION_FIELDS) + "\n")
         for tx in transcripts:
@@ -151,8 +156,15 @@ def main_codons(argv: list[str]) -> int:
                 continue
             info, table = ann.for_transcript(tx, override=override)
             five, three = _completeness(tx, info)
-            walk = walk_codons(tx, genome, code=genetic_code(table), transl_except=info.transl_except,
-                               slippage=info.slippage, five_prime_complete=five)
+            try:
+                walk = walk_codons(tx, genome, code=genetic_code(table), transl_except=info.transl_except,
+                                   slippage=info.slippage, five_prime_complete=five)
+            except GenomeError as ex:
+                if not args.skip_bad:
+                    raise
+                sys.stderr.write(f"skipping {ex}\n")
+                n_skipped += 1
+                continue
             bed.write("".join(format_codon_bed_lines(walk, rgb=rgb)))
             rec = validate_walk(walk, exceptions=info.exceptions, three_prime_complete=three)
             tsv.write("\t".join(rec[f] for f in VALIDATION_FIELDS) + "\n")
@@ -162,7 +174,8 @@ def main_codons(argv: list[str]) -> int:
         with atomic_output(args.as_file) as f:
             f.write(CODONS_AS)
     genome.close()
-    sys.stderr.write(f"{n_tx} coding transcripts, {n_bad} with problems\n")
+    skipped = f", {n_skipped} skipped" if n_skipped else ""
+    sys.stderr.write(f"{n_tx} coding transcripts, {n_bad} with problems{skipped}\n")
     return 0
 
 
@@ -196,6 +209,7 @@ def main_sequences(argv: list[str]) -> int:
     p.add_argument("--type", "-t", choices=("rna", "cds", "protein"), default="rna")
     p.add_argument("--transl-table", help="NCBI genetic code for every transcript (protein)")
     p.add_argument("--include-stop", action="store_true", help="protein: keep the final '*'")
+    p.add_argument("--skip-bad", action="store_true", help=SKIP_HELP)
     p.add_argument("--width", type=int, default=70, help="letters per line, 0 for one line (default 70)")
     p.add_argument("--cache-dir", help="where to keep genome indexes (default: ~/.cache/refseqtracks)")
     args = p.parse_args(argv)
@@ -205,19 +219,25 @@ def main_sequences(argv: list[str]) -> int:
     with atomic_output(args.output) as out:
         buf: list[str] = []
         for tx in transcripts:
-            if args.type == "rna":
-                seq = transcript_rna(tx, genome)
-            elif not tx.is_coding:
+            if args.type != "rna" and not tx.is_coding:
                 continue
-            elif args.type == "cds":
-                seq = transcript_cds(tx, genome)
-            else:
-                info, table = ann.for_transcript(tx, override=override)
-                five, _ = _completeness(tx, info)
-                walk = walk_codons(tx, genome, code=genetic_code(table),
-                                   transl_except=info.transl_except, slippage=info.slippage,
-                                   five_prime_complete=five)
-                seq = protein_of(walk, include_stop=args.include_stop)
+            try:
+                if args.type == "rna":
+                    seq = transcript_rna(tx, genome)
+                elif args.type == "cds":
+                    seq = transcript_cds(tx, genome)
+                else:
+                    info, table = ann.for_transcript(tx, override=override)
+                    five, _ = _completeness(tx, info)
+                    walk = walk_codons(tx, genome, code=genetic_code(table),
+                                       transl_except=info.transl_except, slippage=info.slippage,
+                                       five_prime_complete=five)
+                    seq = protein_of(walk, include_stop=args.include_stop)
+            except GenomeError as ex:
+                if not args.skip_bad:
+                    raise
+                sys.stderr.write(f"skipping {ex}\n")
+                continue
             buf.append(format_fasta_record(fasta_defline(tx), seq, width=args.width))
             if len(buf) >= 512:
                 out.write("".join(buf))
