@@ -540,17 +540,24 @@ def group_by_query(psls: Iterable[Psl], *, path: object = None, require_grouped:
 def filter_alignments(psls: Iterable[Psl], *, preset: str | None = None, sort: bool = False,
                       stats: FilterStats | None = None, path: object = None,
                       require_grouped: bool = True, **overrides: object) -> Iterator[tuple[Psl, str | None, bool]]:
-    """Filter alignments like pslCDnaFilter; yields ``(psl, drop_reason_or_None, weird)``.
+    """Filter alignments per query; yields ``(psl, drop_reason_or_None, weird)``.
 
+    ``preset="ucsc-refseq"`` runs pslReps (``min_cover=0.15, min_ali=0.96, near_top=0.001``;
+    overrides are :class:`refseqtracks.pslreps.RepsOptions` names, rows come in kent's reverse
+    order within a query); every other case runs pslCDnaFilter.
     A query name seen again after other queries is an error unless ``sort`` (sort by qName in
     memory first) or ``require_grouped=False`` (kent: each run is a query of its own).
     Options are :class:`FilterOptions` field names (``min_id=0.95`` ...), optionally starting
     from a named preset (``"genbank-finished"``).  Rows are yielded per query, in input order.
     """
+    if preset == "ucsc-refseq":
+        yield from _reps_preset(psls, sort=sort, path=path, overrides=overrides)
+        return
     base: dict[str, object] = {}
     if preset is not None:
         if preset not in PRESETS:
-            raise UsageError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
+            raise UsageError(f"unknown preset {preset!r}; choose from ucsc-refseq, "
+                             f"{', '.join(PRESETS)}")
         base.update(PRESETS[preset])
     base.update(overrides)
     try:
@@ -572,3 +579,20 @@ def filter_alignments(psls: Iterable[Psl], *, preset: str | None = None, sort: b
             stats.add_query(alns)
         for a in alns:
             yield a.psl, a.drop, a.weird
+
+
+def _reps_preset(psls: Iterable[Psl], *, sort: bool, path: object,
+                 overrides: dict[str, object]) -> Iterator[tuple[Psl, str | None, bool]]:
+    from refseqtracks.pslreps import RepsOptions, psl_reps
+
+    kw: dict[str, object] = dict(min_cover=0.15, min_ali=0.96, near_top=0.001)
+    kw.update(overrides)
+    try:
+        opts = RepsOptions(**kw)  # type: ignore[arg-type]
+    except TypeError as ex:
+        raise UsageError(str(ex)) from None
+    if sort:
+        psls = sorted(psls, key=lambda p: p.q_name)
+    for rows, _ in psl_reps(psls, opts, path=path, require_grouped=not sort):
+        for p, reason in rows:
+            yield p, reason, False

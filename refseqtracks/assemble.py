@@ -72,6 +72,10 @@ from refseqtracks.gff3 import Gff3Abort, Gff3Reader, format_gff3_line
 __all__ = ["read_gff3", "Gff3Converter", "GENE_TYPES", "TRANSCRIPT_TYPES"]
 
 
+class _NeedRootLines(Exception):
+    """The error budget stopped early: processed roots must be written as unprocessed."""
+
+
 class _Restart(Exception):
     """The input is not grouped by locus: resolve it as one locus instead."""
 
@@ -111,6 +115,9 @@ class Gff3Converter:
         self.messages: list[str] = []
         self.report = report if report is not None else self.messages.append
         self.streaming = streaming
+        # processed roots are written as unprocessed only when the error budget stops before
+        # them (warn mode); their lines are then made by a second run
+        self.all_root_lines = False
         self.reader: Gff3Reader | None = None
         self.convert_errors = 0
 
@@ -177,14 +184,18 @@ class Gff3Converter:
                on_attrs: Callable | None, on_unprocessed: Callable | None) -> int:
         """Emit the results in kent's order, honouring the conversion error budget."""
         warn = self.opts.warn_and_continue
-        report = self.report
+        out_msgs: list[str] = []
+        report = out_msgs.append
         limit = self.max_convert_errors
         count = 0
         stop = False
         for res in results:
             if stop:
-                if on_unprocessed is not None and res.line is not None:
-                    on_unprocessed(res.line)
+                if on_unprocessed is not None:
+                    if res.line is None and res.processed:
+                        raise _NeedRootLines()
+                    if res.line is not None:
+                        on_unprocessed(res.line)
                 continue
             if not res.processed:
                 if on_unprocessed is not None and res.line is not None:
@@ -213,7 +224,29 @@ class Gff3Converter:
             if count >= limit:
                 stop = True
         self.convert_errors = count
+        for msg in out_msgs:
+            self.report(msg)
         return count
+
+    def convert(self, *, on_transcript: Callable, on_bad: Callable | None = None,
+                on_attrs: Callable | None = None, on_unprocessed: Callable | None = None,
+                reset: Callable[[], None] | None = None) -> int:
+        """:meth:`run` then :meth:`replay`; ``reset`` clears the callbacks' sinks for a re-run."""
+        results = self.run()
+        try:
+            return self.replay(results, on_transcript=on_transcript, on_bad=on_bad, on_attrs=on_attrs,
+                               on_unprocessed=on_unprocessed)
+        except _NeedRootLines:
+            if reset is not None:
+                reset()
+            self.all_root_lines = True
+            quiet, self.report = self.report, lambda msg: None
+            try:
+                results = self.run()  # its parse messages were reported by the first run
+            finally:
+                self.report = quiet
+            return self.replay(results, on_transcript=on_transcript, on_bad=on_bad, on_attrs=on_attrs,
+                               on_unprocessed=on_unprocessed)
 
     def finish_message(self) -> None:
         """kent's closing line; raises when conversion errors fail the run."""
@@ -420,8 +453,7 @@ class _Grouper:
         done = self.done
         for root in roots:
             res = convert_root(root, opts, processed)
-            if self.want_unprocessed:
-                # processed roots too: they are written when the error budget stops before them
+            if self.want_unprocessed and (not res.processed or self.conv.all_root_lines):
                 res.line = format_gff3_line(root.feat)
             done.append((root.seq, res))
         for ann in anns:  # break the parent/child cycles so the locus is freed at once

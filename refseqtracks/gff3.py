@@ -28,6 +28,7 @@ Public API: :func:`iter_gff3_features`, :func:`read_gff3_header`, :class:`GffFea
 """
 from __future__ import annotations
 
+import re
 import struct
 import sys
 from typing import Callable, Iterator, NamedTuple
@@ -164,6 +165,7 @@ class Gff3Reader:
         self.pragmas: list[tuple[str, str]] = []
         self.sequence_regions: dict[str, tuple[int, int]] = {}
         self._tag_ok: dict[str, bool] = {}
+        self._good_tags: set[str] = set()
 
     # -- diagnostics ---------------------------------------------------------------------
     def error(self, message: str, *, lineno: int | None = None, warnable: bool = False) -> None:
@@ -326,11 +328,46 @@ class Gff3Reader:
                 self.error(f"invalid phase: {phase}")
         if phase is None and ftype == "CDS":
             self.error("CDS feature must have phase", warnable=True)
-        attrs = self._parse_attrs(c9)
-        for tag in attrs:
-            if "A" <= tag[0] <= "Z":
-                self._check_std_attr(tag, attrs[tag])
+        attrs = self._fast_attrs(c9)
+        if attrs is None:
+            attrs = self._parse_attrs(c9)
+            for tag in attrs:
+                if "A" <= tag[0] <= "Z":
+                    self._check_std_attr(tag, attrs[tag])
         return GffFeature(seqid, source, ftype, start, end, score, strand, phase, attrs, lineno, path)
+
+    def _fast_attrs(self, col: str) -> dict[str, list[str]] | None:
+        """Column 9 when it needs no trimming or checks beyond known tags (the common case); else None."""
+        if ";;" in col or "; " in col or " ;" in col or col[:1] in "; ":
+            return None
+        if col[-1] == ";":
+            col = col[:-1]
+        if col[-1:] == " " or " =" in col:
+            return None
+        items = col.split(";")
+        try:
+            d = dict(item.split("=", 1) for item in items)
+        except ValueError:
+            return None
+        if len(d) != len(items) or not self._good_tags.issuperset(d):
+            return None
+        if "," in col:
+            if ",," in col or "=," in col or ",;" in col or col[-1] == ",":
+                return None
+            attrs = {k: v.split(",") for k, v in d.items()}
+            for tag in _SINGLE_VALUED:
+                v = attrs.get(tag)
+                if v is not None and len(v) > 1:
+                    self._check_std_attr(tag, v)
+        else:
+            attrs = {k: [v] for k, v in d.items()}
+        if "%" in col:
+            for k, v in d.items():
+                if "%" in v:
+                    attrs[k] = [unescape(x, self._bad_escape(x)) if "%" in x else x for x in attrs[k]]
+        if "Target" in attrs:
+            self._check_std_attr("Target", attrs["Target"])
+        return attrs
 
     def _parse_attrs(self, col: str) -> dict[str, list[str]]:
         attrs: dict[str, list[str]] = {}
@@ -351,6 +388,8 @@ class Gff3Reader:
             ok = tag_ok.get(tag)
             if ok is None:
                 ok = tag_ok[tag] = bool(tag) and all(c in _TAG_CHARS for c in tag)
+                if ok and not ("A" <= tag[0] <= "Z" and tag not in STANDARD_ATTRS):
+                    self._good_tags.add(tag)
             if not ok:
                 self.error(f"invalid attribute tag, must be only alphanumeric, dash or underscore: {tag}",
                            warnable=True)
@@ -432,9 +471,12 @@ _ESCAPE_TABLE = {c: f"%{c:02X}" for c in range(256)
                  if c in (9, 10, 13, 0x3B, 0x3D, 0x26, 0x2C) or not (32 <= c < 127)}
 
 
+_NEEDS_ESCAPE = re.compile(r"[^\x20-\x7e]|[;=&,]").search
+
+
 def _escape(text: str) -> str:
     """kent's ``writeEscaped``: meta and non-printable bytes as ``%XX`` (UTF-8 bytewise)."""
-    if text.isascii() and text.isprintable() and not any(c in text for c in ";=&,"):
+    if _NEEDS_ESCAPE(text) is None:
         return text
     data = text.encode("utf-8", "surrogateescape")
     return "".join(_ESCAPE_TABLE.get(b, chr(b)) for b in data)

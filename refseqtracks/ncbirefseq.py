@@ -284,6 +284,7 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
                       report: Callable[[str], None] | None = None) -> dict:
     """Build the ncbiRefSeq table set into ``outdir``; returns the manifest (also written)."""
     from refseqtracks.assemble import Gff3Converter
+    from refseqtracks.bins import bin_from_range
     from refseqtracks.formats.bed import to_bed12
     from refseqtracks.formats.gtf import GtfWriter
 
@@ -373,7 +374,6 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
                     line = _rename_line(line, tx, new)
                     tx = new
             if bin:
-                from refseqtracks.bins import bin_from_range
                 line = f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{line}"
             bufs["genePred"].append(line)
             out.meta["genePred"].records += 1

@@ -87,15 +87,19 @@ def main(argv: list[str]) -> int:
         max_parse_errors=o.maxParseErrors, max_convert_errors=o.maxConvertErrors,
         want_attrs=o.attrsOut is not None, want_unprocessed=o.unprocessedRootsOut is not None,
         report=report)
-    results = conv.run()
     gp: list[str] = []
     attrs: list[str] = []
     bad: list[str] = []
     unprocessed: list[str] = []
-    conv.replay(results, on_transcript=lambda line, tx: gp.append(line),
-                on_bad=bad.append if o.bad else None,
-                on_attrs=attrs.append if o.attrsOut else None,
-                on_unprocessed=unprocessed.append if o.unprocessedRootsOut else None)
+
+    def reset() -> None:
+        for sink in (gp, attrs, bad, unprocessed):
+            sink.clear()
+
+    conv.convert(on_transcript=lambda line, tx: gp.append(line),
+                 on_bad=bad.append if o.bad else None,
+                 on_attrs=attrs.append if o.attrsOut else None,
+                 on_unprocessed=unprocessed.append if o.unprocessedRootsOut else None, reset=reset)
     conv.finish_message()  # raises (before any file is written) when errors fail the run
     _write(out_gp, gp)
     if o.attrsOut:

@@ -137,6 +137,7 @@ def read_gtf_groups(src: Source, *, warn: Callable[[str], None] | None = None) -
     type_known = False
     is_gtf = False
     kept = _KEPT
+    intern = sys.intern
     with open_input(src) as f:
         for lineno, text in enumerate(f, 1):
             if text.startswith("#") or not text.strip():
@@ -156,11 +157,12 @@ def read_gtf_groups(src: Source, *, warn: Callable[[str], None] | None = None) -
                 slot = kept.get(k)
                 if slot is not None:
                     if slot not in found:
-                        found[slot] = v
+                        found[slot] = intern(v)
                 elif k == "exon_number" and not v[:1].isdigit():
                     raise ParseError(path, lineno, f"expecting a number after exon_number, got \"{v}\"")
-            ln = GtfLine(cols[0], cols[1], cols[2], start, end, cols[5], cols[6][:1], cols[7][:1],
-                         lineno, **found)
+            # few distinct seq/source/feature/score values: share them (memory, as kent's hashes)
+            ln = GtfLine(intern(cols[0]), intern(cols[1]), intern(cols[2]), start, end,
+                         intern(cols[5]), cols[6][:1], cols[7][:1], lineno, **found)
             tid = ln.transcript_id
             if tid is None:
                 if ln.gene_id is None:
