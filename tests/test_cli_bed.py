@@ -133,3 +133,28 @@ def test_bed_to_bigbed_end_past_chrom_size(tmp_path, capsys):
 def test_usage_errors(capsys, cmd, argv):
     assert main([cmd, *argv]) == 255
     assert "usage" in capsys.readouterr().err
+
+
+GOOD_GP = "NM_1.1\tchr1\t+\t0\t10\t2\t8\t1\t0,\t10,\n"
+
+
+@pytest.mark.parametrize("cmd,opts,text", [
+    ("genePredToBed", [], GOOD_GP * 2 + "NM_2.1\tchr1\t+\t0\tten\t2\t8\t1\t0,\t10,\n"),
+    ("genePredToBed", [], GOOD_GP * 2 + "NM_2.1\tchr1\t+\t0\t10\t2\t8\t2\t0,\t10,\n"),
+    ("genePredToBigGenePred", [], GOOD_GP * 2 + "NM_2.1\tchr1\t+\t0\t10\n"),
+    ("genePredToBigGenePred", [], GOOD_GP * 2 + GOOD_GP.replace("\t1\t0,", "\t1\t0,5,")),
+    ("bedToBigBed", [SIZES], "chr1\t0\t10\tx\nchr1\t5\t9\ty\nchr1\t6\t7\n"),
+    ("bedToBigBed", [SIZES], "chr1\t0\t10\tx\t0\t+\t0\t10\t0\t1\t10,\t0,\n" * 2
+     + "chr1\t20\t30\tx\t0\t+\t20\t30\t0\t2\t5,6,\t0,4,\n"),
+], ids=["gp2bed_number", "gp2bed_exon_count", "gp2bgp_columns", "gp2bgp_list", "bb_columns",
+        "bb_block_overlap"])
+def test_bad_line_three_no_output_no_traceback(tmp_path, capsys, cmd, opts, text):
+    src = tmp_path / "in.txt"
+    src.write_text(text)
+    out = tmp_path / "out"
+    argv = [cmd, "-tab", str(src), *opts, str(out)] if cmd != "genePredToBigGenePred" \
+        else [cmd, str(src), str(out)]
+    assert main(argv) == 255
+    err = capsys.readouterr().err
+    assert err.startswith(f"{src}:3: ") and "Traceback" not in err and "internal error" not in err
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
