@@ -172,3 +172,21 @@ def test_stats_table():
         "     drop minCover:\t1\t1\n"
         "   drop globalBest:\t1\t1\n"
         "              kept:\t2\t3\n")
+
+
+def test_ucsc_refseq_preset_runs_psl_reps():
+    rows = read_psl(PSL_DIR / "refseq_mrna.psl")
+    res = [(p.q_name, p.t_name, r) for p, r, _ in filter_alignments(rows, preset="ucsc-refseq")]
+    # kent's order: reverse input order within a query
+    assert res[:3] == [("NM_000001.1", "chr3", "minAli"), ("NM_000001.1", "chr2", "minAli"),
+                       ("NM_000001.1", "chr1", None)]
+    loose = [r for _, r, _ in filter_alignments(rows, preset="ucsc-refseq", min_ali=0.9)]
+    assert loose[:3] == ["minCover", "nearTop", None]
+    with pytest.raises(UsageError):
+        list(filter_alignments(rows, preset="ucsc-refseq", min_id=0.9))
+
+
+def test_invalid_rows_dropped_unless_no_validate():
+    bad = make(q_start=5)
+    assert outcome([bad]) == [("chr1", "invalid")]
+    assert outcome([bad], validate=False) == [("chr1", None)]
