@@ -271,3 +271,38 @@ def test_bacterial_codes_come_from_the_cds_rows(parts, table):
     (seqid, strand, start, end), _ = next(iter(ann.by_span.items()))
     tx = Transcript("x", seqid, strand, start, end, start, end, (start,), (end,))
     assert ann.for_transcript(tx)[1] == table
+
+
+def _gbff_mrna(path):
+    """(accession, mRNA sequence, CDS start0, CDS end, translation) of a GenBank mRNA record."""
+    text = path.read_text()
+    acc = re.search(r"^VERSION\s+(\S+)", text, re.M)
+    acc = acc.group(1) if acc else re.search(r"^LOCUS\s+(\S+)", text, re.M).group(1)
+    m = re.search(r"^\s+CDS\s+<?(\d+)\.\.>?(\d+)\s*$", text, re.M)
+    seq = re.sub(r"[^a-z]", "", text.split("\nORIGIN", 1)[1].split("\n//", 1)[0])
+    trans = re.sub(r"\s+", "", re.search(r'/translation="([^"]+)"', text, re.S).group(1))
+    return acc, seq, int(m.group(1)) - 1, int(m.group(2)), trans
+
+
+@pytest.mark.parametrize("record", ["rna.NM_001996.gbff", "rna.NM_001396027.gbff"])
+def test_mrna_record_translation_matches_ncbi(tmp_path, record):
+    from refseqtracks.cli.codons import main_sequences
+
+    acc, seq, cs, ce, trans = _gbff_mrna(shared_path("data", "genbank", record))
+    fa = tmp_path / "mrna.fa"
+    fa.write_text(f">{acc}\n{seq}\n")
+    gp = tmp_path / "mrna.gp"
+    gp.write_text(f"{acc}\t{acc}\t+\t0\t{len(seq)}\t{cs}\t{ce}\t1\t0,\t{len(seq)},\n")
+    out = tmp_path / "p.fa"
+    assert main_sequences([str(gp), "-g", str(fa), "-t", "protein", "-o", str(out)]) == 0
+    assert fasta_dict(out.read_text())[acc] == trans
+
+
+def test_oaz1_plus_one_slippage_matches_genepredtoprot():
+    # the NM_004152.3 record's two CDS parts skip one base (+1 ribosomal frameshift)
+    pytest.importorskip("refseqtracks.assemble")
+    ours = _proteins(shared_path("data", "gff3", "ncbi_record_gff3", "NM_004152.3.gff3"),
+                     shared_path("data", "fasta", "records", "NM_004152.3.fasta"))
+    kent = fasta_dict(shared_path("data", "genepred", "kent_genePredToProt", "expected",
+                                  "refSeqTest.prot.fa").read_text())
+    assert list(ours.values()) == [kent["NM_004152.3"]]
