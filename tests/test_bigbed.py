@@ -223,19 +223,20 @@ def test_chrom_sizes_errors(tmp_path):
 _FIELD_CHOICES = [
     ["chr1"], ["0", "5", "-1", "x"], ["10", "5", "0"], ["n"], ["0", "-3", "s"], ["+", "-", ".", "*"],
     ["0", "2", "-1"], ["10", "8", "1"], ["0", "255,0,0", "1,2"], ["1", "2", "0", "-1"],
-    ["10,", "5,5,", "3,7,", "0,", "-2,12,", "a,"], ["0,", "0,5,", "0,3,", "5,", "-1,"],
+    ["10,", "5,5,", "3,7,", "0,", "-2,12,", "a,", "5,6,", "6,5,"], ["0,", "0,5,", "0,3,", "5,", "-1,", "0,4,"],
 ]
 
 
-@given(st.tuples(*[st.sampled_from(c) for c in _FIELD_CHOICES]))
-@example(("chr1", "0", "10", "n", "0", "+", "0", "10", "0", "2", "5,5,", "0,5,"))
-def test_quick_bed_check_never_accepts_what_the_parser_rejects(cols):
+@given(st.tuples(*[st.sampled_from(c) for c in _FIELD_CHOICES]), st.booleans())
+@example(("chr1", "0", "10", "n", "0", "+", "0", "10", "0", "2", "5,5,", "0,5,"), False)
+@example(("chr1", "0", "10", "n", "0", "+", "0", "10", "0", "2", "5,6,", "0,4,"), True)
+def test_quick_bed_check_never_accepts_what_the_parser_rejects(cols, allow_1bp):
     from refseqtracks.formats.bed import parse_bed_line
     from refseqtracks.formats.bigbed import _bed_fields_ok
     try:
-        parse_bed_line("\t".join(cols), bed_n=12)
+        parse_bed_line("\t".join(cols), bed_n=12, allow_1bp_overlap=allow_1bp)
         ok = True
     except ParseError:
         ok = False
-    if _bed_fields_ok(list(cols), 12):
+    if _bed_fields_ok(list(cols), 12, 1 if allow_1bp else 0):
         assert ok

@@ -158,3 +158,16 @@ def test_bad_line_three_no_output_no_traceback(tmp_path, capsys, cmd, opts, text
     err = capsys.readouterr().err
     assert err.startswith(f"{src}:3: ") and "Traceback" not in err and "internal error" not in err
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
+
+
+@pytest.mark.parametrize("overlap,opt,ok", [(1, False, False), (1, True, True), (2, True, False)],
+                         ids=["1bp-default", "1bp-allowed", "2bp-allowed-option"])
+def test_allow_1bp_overlap(tmp_path, overlap, opt, ok):
+    # two blocks 0-6 and (6-overlap)-10: ribosomal-slippage style overlapping exons
+    second = 6 - overlap
+    bed = tmp_path / "in.bed"
+    bed.write_text(f"chr1\t0\t10\tNM_1.1\t0\t+\t0\t10\t0\t2\t6,{10 - second},\t0,{second},\n")
+    out = tmp_path / "o.bb"
+    argv = ["bedToBigBed", *(["-allow1bpOverlap"] if opt else []), str(bed), SIZES, str(out)]
+    assert (main(argv) == 0) == ok
+    assert out.exists() == ok

@@ -59,6 +59,7 @@ options:
    -extraIndex=fieldList - If set, make an index on each field in a comma separated list
            extraIndex=name and extraIndex=name,id are commonly used.
    -sizesIs2Bit  -- If set, the chrom.sizes file is assumed to be a 2bit file.
+   -allow1bpOverlap  -- allow exons to overlap by at most one base pair
 """
 
 
@@ -137,7 +138,7 @@ def main_bed_to_bigbed(argv: list[str]) -> int:
     from refseqtracks.formats.bigbed import bed_to_bigbed, read_chrom_sizes
     spec = {"type": (str, None), "as": (str, None), "tab": (bool, False),
             "extraIndex": (str, None), "blockSize": (int, 256), "itemsPerSlot": (int, 512),
-            "unc": (bool, False), "sizesIs2Bit": (bool, False)}
+            "unc": (bool, False), "sizesIs2Bit": (bool, False), "allow1bpOverlap": (bool, False)}
     opts = parse_kent_args(argv, spec, BED_TO_BIGBED_USAGE, 3)
     src, sizes_path, dest = opts.args
     if not 2 <= opts.blockSize <= 0xFFFF:
@@ -174,5 +175,6 @@ def main_bed_to_bigbed(argv: list[str]) -> int:
     bed_to_bigbed(src, sizes, dest, as_text=as_text, table=table,
                   bed_n=bed_n, field_count=field_count,
                   tab=opts.tab, extra_index=index, block_size=opts.blockSize,
-                  items_per_slot=opts.itemsPerSlot, compress=not opts.unc, allow_more=allow_more)
+                  items_per_slot=opts.itemsPerSlot, compress=not opts.unc, allow_more=allow_more,
+                  allow_1bp_overlap=opts.allow1bpOverlap)
     return 0

@@ -100,11 +100,14 @@ def _check_rgb(text: str, path, lineno) -> None:
 
 
 def parse_bed_line(line: str, *, path: object = None, lineno: int | None = None,
-                   bed_n: int | None = None, tab: bool = True) -> BedRecord:
+                   bed_n: int | None = None, tab: bool = True,
+                   allow_1bp_overlap: bool = False) -> BedRecord:
     """Parse and check one BED line.
 
     ``bed_n`` is the number of standard columns (3..12); columns after it go to ``extra``.
     ``None`` takes every column up to 12 as standard.  ``tab=False`` splits on any whitespace.
+    ``allow_1bp_overlap`` lets a block overlap the previous one by one base (bedToBigBed
+    ``-allow1bpOverlap``).
     """
     line = line.rstrip("\r\n")
     cols = line.split("\t") if tab else line.split()
@@ -151,19 +154,19 @@ def parse_bed_line(line: str, *, path: object = None, lineno: int | None = None,
             raise ParseError(path, lineno, f"blockSizes has {len(sizes)} values, blockCount is {count}")
         if len(starts) != count:
             raise ParseError(path, lineno, f"chromStarts has {len(starts)} values, blockCount is {count}")
-        _check_blocks(start, end, sizes, starts, path, lineno)
+        _check_blocks(start, end, sizes, starts, path, lineno, 1 if allow_1bp_overlap else 0)
         vals[6], vals[7], vals[8] = count, sizes, starts
     return BedRecord(cols[0], start, end, *vals, extra=tuple(cols[bed_n:]))
 
 
-def _check_blocks(start: int, end: int, sizes, starts, path, lineno) -> None:
+def _check_blocks(start: int, end: int, sizes, starts, path, lineno, slack: int = 0) -> None:
     if not sizes:
         raise ParseError(path, lineno, "blockCount must be at least 1")
     prev_end = 0
     for i, (size, rel) in enumerate(zip(sizes, starts)):
         if size <= 0:
             raise ParseError(path, lineno, f"block {i} has size {size}: block ends before it starts")
-        if rel < prev_end:
+        if rel < prev_end - slack:
             raise ParseError(path, lineno, "BED blocks must be in ascending order without overlap "
                              f"(block {i} starts at {rel}, previous block ends at {prev_end})")
         prev_end = rel + size

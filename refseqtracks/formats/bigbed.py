@@ -112,7 +112,8 @@ class BigBedItems:
 
 def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int | None,
                         field_count: int | None, table: AsTable | None = None, tab: bool = False,
-                        extra_index: Iterable[int] = (), allow_more: bool = False) -> BigBedItems:
+                        extra_index: Iterable[int] = (), allow_more: bool = False,
+                        allow_1bp_overlap: bool = False) -> BigBedItems:
     """Read and check a bedN+P file the way bedToBigBed does.
 
     ``bed_n`` is the number of standard BED columns (``None``: the first line's, at most 12);
@@ -132,6 +133,7 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int 
     items = res.items
     std_n = min(bed_n, 12) if bed_n is not None else None
     check = make_row_checker(table, first=std_n or 3) if table is not None else None
+    slack = 1 if allow_1bp_overlap else 0
     with open_input(src) as f:
         for lineno, line in enumerate(f, 1):
             line = line.rstrip("\r\n")
@@ -176,8 +178,9 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int 
                 raise ParseError(name, lineno, f"negative chromStart {start}")
             if end > 0xFFFFFFFF:
                 raise ParseError(name, lineno, f"chromEnd {end} does not fit in 32 bits")
-            if (std_n > 3 or start > end) and not _bed_fields_ok(cols, std_n):
-                parse_bed_line(line, path=name, lineno=lineno, bed_n=std_n, tab=tab)
+            if (std_n > 3 or start > end) and not _bed_fields_ok(cols, std_n, slack):
+                parse_bed_line(line, path=name, lineno=lineno, bed_n=std_n, tab=tab,
+                               allow_1bp_overlap=allow_1bp_overlap)
             if check is not None:
                 check(cols, name, lineno)
             items.append((cur_id, start, end, "\t".join(cols[3:])))
@@ -187,7 +190,7 @@ def load_bed_for_bigbed(src: Source, chrom_sizes: dict[str, int], *, bed_n: int 
     return res
 
 
-def _bed_fields_ok(cols: list[str], n: int) -> bool:
+def _bed_fields_ok(cols: list[str], n: int, slack: int = 0) -> bool:
     """A quick pass of the BED rules; False sends the line to the full parser for the message."""
     try:
         start, end = int(cols[1]), int(cols[2])
@@ -216,7 +219,7 @@ def _bed_fields_ok(cols: list[str], n: int) -> bool:
             prev = 0
             for z, r in zip(sizes, rel):
                 z, r = int(z), int(r)
-                if z <= 0 or r < prev:
+                if z <= 0 or r < prev - slack or r < 0:
                     return False
                 prev = r + z
             if int(rel[0]) != 0 or start + prev != end:
@@ -351,7 +354,8 @@ def bed_to_bigbed(bed: Source, chrom_sizes: dict[str, int], dest, *, as_text: st
                   table: AsTable | None = None, bed_n: int | None = None,
                   field_count: int | None = None,
                   tab: bool = False, extra_index: Iterable[str] = (), block_size: int = 256,
-                  items_per_slot: int = 512, compress: bool = True, allow_more: bool = False) -> int:
+                  items_per_slot: int = 512, compress: bool = True, allow_more: bool = False,
+                  allow_1bp_overlap: bool = False) -> int:
     """kent bedToBigBed: check ``bed`` and write ``dest``; returns the number of items.
 
     ``table`` (the parsed ``as_text``) checks the extra columns and names the ``extra_index``
@@ -370,7 +374,8 @@ def bed_to_bigbed(bed: Source, chrom_sizes: dict[str, int], dest, *, as_text: st
             raise RefseqtracksError(f"extraIndex field {fname} is not in the autoSql definition")
         cols.append(names.index(fname))
     loaded = load_bed_for_bigbed(bed, chrom_sizes, bed_n=bed_n, field_count=field_count,
-                                 table=table, tab=tab, extra_index=cols, allow_more=allow_more)
+                                 table=table, tab=tab, extra_index=cols, allow_more=allow_more,
+                                 allow_1bp_overlap=allow_1bp_overlap)
     if bed_n is None:
         bed_n = loaded.bed_n or 3
     if as_text is None:
