@@ -135,17 +135,15 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
     """Select the near-top alignments of one query (``alns`` in input order).
 
     Returns ``(psl, reason_or_None)`` in kent's output order (reverse input order) and the
-    query's ``.psr`` line.
+    query's ``.psr`` line.  The per-base tracks are kept as elementary segments between block
+    boundaries, which gives kent's per-base results without per-base work.
     """
-    import numpy as np
-
     order = alns[::-1]
     q_size = order[0].q_size
-    rep = np.zeros(q_size, dtype=np.int32)
-    score_track = np.zeros(q_size, dtype=np.int64)
     min_milli = int(_f32(opts.min_ali) * 1000.0)  # kent truncates: 0.96 -> 959
-    good = 0
     scored: list[tuple[Psl, int | None, list[tuple[int, int]]]] = []
+    cuts = {0, q_size}
+    good = 0
     for p in order:
         milli = 1000 - psl_calc_milli_bad(p, True)
         ranges = [(s, e) for s, e in _q_ranges(p, q_size) if e > s]
@@ -153,16 +151,29 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
             good += 1
             milli += size_factor(p, opts)
             for s, e in ranges:
-                rep[s:e] += 1
-                seg = score_track[s:e]
-                np.maximum(seg, milli, out=seg)
-            scored.append((p, milli, ranges))
+                cuts.add(s)
+                cuts.add(e)
         else:
-            scored.append((p, None, ranges))
+            milli = None
+        scored.append((p, milli, ranges))
+    bounds = sorted(cuts)
+    index = {b: i for i, b in enumerate(bounds)}
+    nseg = len(bounds) - 1
+    rep = [0] * nseg
+    best = [0] * nseg
+    for _, milli, ranges in scored:
+        if milli is None:
+            continue
+        for s, e in ranges:
+            for i in range(index[s], index[e]):
+                rep[i] += 1
+                if milli > best[i]:
+                    best[i] = milli
     results: list[tuple[Psl, str | None]] = []
     kept = 0
     best_single: tuple[int, int] | None = None
     near_top = 1.0 + _f32(opts.near_top)
+    need = opts.min_near_top_size
     for idx, (p, milli, ranges) in enumerate(scored):
         if milli is None:
             results.append((p, "minAli"))
@@ -173,8 +184,12 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
         threshold = c_round(milli * near_top)
         top = 0
         for s, e in ranges:
-            top += int(np.count_nonzero(score_track[s:e] <= threshold))
-        if top < opts.min_near_top_size:
+            for i in range(index[s], index[e]):
+                if best[i] <= threshold:
+                    top += bounds[i + 1] - bounds[i]
+            if top >= need:
+                break
+        if top < need:
             results.append((p, "nearTop"))
             continue
         results.append((p, None))
@@ -186,21 +201,18 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
         results = [(p, r if r is not None or i == best_single[1] else "singleHit")
                    for i, (p, r) in enumerate(results)]
         kept = 1
-    return results, _psr_line(order[0].q_name, kept, good, rep)
-
-
-def _psr_line(name: str, kept: int, good: int, rep) -> str:
-    import numpy as np
-
-    rep = np.asarray(rep)
-    if len(rep):
-        starts = np.concatenate(([0], np.flatnonzero(np.diff(rep)) + 1))
-        sizes = np.diff(np.concatenate((starts, [len(rep)])))
-        vals = rep[starts]
-    else:
-        sizes = vals = np.zeros(0, dtype=np.int64)
-    return (f"{name}\t{kept}\t{good}\t{len(sizes)}\t" + "".join(f"{x}," for x in sizes.tolist())
-            + "\t" + "".join(f"{x}," for x in vals.tolist()) + "\n")
+    sizes: list[int] = []
+    vals: list[int] = []
+    for i in range(nseg):
+        length = bounds[i + 1] - bounds[i]
+        if vals and vals[-1] == rep[i]:
+            sizes[-1] += length
+        else:
+            sizes.append(length)
+            vals.append(rep[i])
+    psr = (f"{order[0].q_name}\t{kept}\t{good}\t{len(sizes)}\t" + "".join(f"{x}," for x in sizes)
+           + "\t" + "".join(f"{x}," for x in vals) + "\n")
+    return results, psr
 
 
 def psl_reps(psls: Iterable[Psl], opts: RepsOptions, *, path: object = None,
