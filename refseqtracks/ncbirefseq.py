@@ -31,7 +31,9 @@ import io
 import json
 import os
 import re
+import tempfile
 import time
+from array import array
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import IO, Callable, Iterator
@@ -79,13 +81,16 @@ def annotation_release(lines: list[str]) -> str:
 class GffScan:
     """One pass over raw GFF3 lines collecting what the build needs besides the transcripts."""
 
-    def __init__(self, *, facts: GffFacts | None = None):
+    def __init__(self, *, facts: GffFacts | None = None, psl_sink: IO[str] | None = None):
         self.lineno = 0
         self.first_lines: list[str] = []     # the first 100 lines (annotation-source)
         self.comment_head: list[str] = []    # the first 10 '#' lines (PSL input header)
         self.select_names: set[str] = set()
+        #: the cDNA_match/match lines for the PSL step: in ``psl_sink`` when given (they can be
+        #: a million lines for human), else in this list
+        self.psl_sink = psl_sink
         self.psl_lines: list[str] = []
-        self.psl_linenos: list[int] = []     # their line numbers in the GFF3
+        self.psl_linenos = array("l")        # their line numbers in the GFF3
         self.seqids: dict[str, int] = {}     # feature seqid -> number of lines
         self.region_sizes: dict[str, int] = {}
         self.has_so_type = False
@@ -111,7 +116,11 @@ class GffScan:
         ftype = cols[2]
         if ftype == "cDNA_match" or ftype == "match":
             if "NG_" not in line:
-                self.psl_lines.append(line if line.endswith("\n") else line + "\n")
+                line = line if line.endswith("\n") else line + "\n"
+                if self.psl_sink is not None:
+                    self.psl_sink.write(line)
+                else:
+                    self.psl_lines.append(line)
                 self.psl_linenos.append(self.lineno)
             return
         col9 = cols[8]
@@ -283,15 +292,30 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
                       progress: Progress | None = None,
                       report: Callable[[str], None] | None = None) -> dict:
     """Build the ncbiRefSeq table set into ``outdir``; returns the manifest (also written)."""
+    outdir = os.fspath(outdir)
+    ensure_dir(outdir)
+    prefix = prefix or default_prefix(gff)
+    date = date or _default_date(gff)
+    with tempfile.TemporaryDirectory(prefix="refseqtracks-build-") as spill_dir:
+        spill = os.path.join(spill_dir, "psl_rows.gff")
+        with open(spill, "w", encoding="utf-8", errors="surrogateescape", newline="") as sink:
+            scan = GffScan(psl_sink=sink)
+            return _build(gff, outdir, scan, spill, sink, prefix=prefix, date=date, chrom_map=chrom_map,
+                          drop_unmapped=drop_unmapped, warn_and_continue=warn_and_continue, bin=bin,
+                          gene_info=gene_info, gene2refseq=gene2refseq, rna_sizes=rna_sizes,
+                          progress=progress, report=report)
+
+
+def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *, prefix: str,
+           date: str, chrom_map: ChromMap | None, drop_unmapped: bool, warn_and_continue: bool,
+           bin: bool, gene_info: Source | None, gene2refseq: Source | None,
+           rna_sizes: dict[str, int] | None, progress: Progress | None,
+           report: Callable[[str], None] | None) -> dict:
     from refseqtracks.assemble import Gff3Converter
     from refseqtracks.bins import bin_from_range
     from refseqtracks.formats.bed import to_bed12
     from refseqtracks.formats.gtf import GtfWriter
 
-    outdir = os.fspath(outdir)
-    ensure_dir(outdir)
-    prefix = prefix or default_prefix(gff)
-    date = date or _default_date(gff)
     messages: list[str] = []
 
     def say(msg: str) -> None:
@@ -300,7 +324,6 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
             report(msg)
 
     # pass 1 (files) or one pass through the converter (streams)
-    scan = GffScan()
     seekable = isinstance(gff, (str, os.PathLike)) and not is_stdio(gff)
     if seekable:
         _scan_file(gff, scan, progress)
@@ -442,9 +465,10 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
             out.meta["chromSizes"].records = len(chrom_map.sizes)
 
         # PSL from the cDNA_match/match lines
+        sink.flush()
         out_sizes = dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes)
-        psl_note = _write_psl(out, scan, {**scan.region_sizes, **ncbi_sizes}, rna_sizes, renamer, bin,
-                              progress, fakes, out_sizes)
+        psl_note = _write_psl(out, scan, spill, {**scan.region_sizes, **ncbi_sizes}, rna_sizes, renamer,
+                              bin, progress, fakes, out_sizes)
 
         unmapped = dict(sorted(renamer.unmapped.items())) if renamer is not None else {}
         manifest = {
@@ -477,7 +501,7 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
     return manifest
 
 
-def _write_psl(out: _Outputs, scan: GffScan, genome_sizes: dict[str, int],
+def _write_psl(out: _Outputs, scan: GffScan, spill: str, genome_sizes: dict[str, int],
                rna_sizes: dict[str, int] | None, renamer: Renamer | None, bin: bool,
                progress: Progress | None, fakes: list[Transcript],
                out_sizes: dict[str, int]) -> str:
@@ -488,7 +512,7 @@ def _write_psl(out: _Outputs, scan: GffScan, genome_sizes: dict[str, int],
         progress("PSL (gff3ToPsl, genePredToFakePsl)", None)
     f = out.open("psl", f"{out.prefix}.psl",
                  "ncbiRefSeqPsl: NCBI's cDNA_match/match alignments, fake ones for the other All transcripts")
-    n, note = psl_from_gff3_lines(scan.comment_head, scan.psl_lines, f, genome_sizes=genome_sizes,
+    n, note = psl_from_gff3_lines(scan.comment_head, spill, f, genome_sizes=genome_sizes,
                                   rna_sizes=rna_sizes, renamer=renamer, bin=bin, fakes=fakes,
                                   out_sizes=out_sizes, linenos=scan.psl_linenos,
                                   path=out.input_name, report=out.report)

@@ -227,7 +227,15 @@ def _write_sizes(path: str, sizes: dict[str, int]) -> None:
         f.write("".join(f"{k}\t{v}\n" for k, v in sizes.items()))
 
 
-def psl_from_gff3_lines(comment_head: list[str], lines: list[str], out: IO[str], *,
+def _iter_rows(lines: "list[str] | str") -> Iterable[str]:
+    if isinstance(lines, str):
+        with open(lines, encoding="utf-8", errors="surrogateescape", newline="") as f:
+            yield from f
+    else:
+        yield from lines
+
+
+def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: IO[str], *,
                         genome_sizes: dict[str, int], rna_sizes: dict[str, int] | None = None,
                         renamer=None, bin: bool = False, fakes: Iterable[Transcript] = (),
                         out_sizes: dict[str, int] | None = None, linenos: list[int] | None = None,
@@ -235,34 +243,38 @@ def psl_from_gff3_lines(comment_head: list[str], lines: list[str], out: IO[str],
                         report: Callable[[str], None] | None = None) -> tuple[int, str]:
     """Run the whole step; writes PSL rows to ``out`` and returns (count, note for the manifest).
 
-    ``fakes`` are the (renamed) All transcripts for genePredToFakePsl; ``out_sizes`` the sizes
-    under the output sequence names.  NCBI alignment rows that gff3ToPsl refuses do not fail
+    ``lines`` are the cDNA_match/match rows, or the path of a file holding them.  ``fakes`` are
+    the (renamed) All transcripts for genePredToFakePsl; ``out_sizes`` the sizes under the
+    output sequence names.  NCBI alignment rows that gff3ToPsl refuses do not fail
     the build: the alignments are skipped (every transcript then gets a fake PSL) and the
     problem is reported, with ``path`` and the line numbers ``linenos`` of the original GFF3.
     """
     notes = []
     real: list[Psl] = []
-    if lines:
+    has_rows = next(iter(_iter_rows(lines)), None) is not None
+    if has_rows:
         try:
             from refseqtracks.gff3topsl import gff3_to_psl
         except ImportError:
             gff3_to_psl = None
             notes.append("cDNA_match/match alignments skipped: gff3ToPsl is not available in this install")
         if gff3_to_psl is not None:
-            rsizes = rna_sizes_from_targets(lines)
+            rsizes = rna_sizes_from_targets(_iter_rows(lines))
             if rna_sizes:
                 rsizes.update({k: v for k, v in rna_sizes.items() if k in rsizes})
             else:
                 notes.append("RNA sizes are the largest aligned RNA positions (no --rna-sizes)")
             gsizes = dict(genome_sizes)
-            for line in lines:  # a seqid without a known size: its largest aligned end
+            for line in _iter_rows(lines):  # a seqid without a known size: its largest aligned end
                 cols = line.split("\t", 5)
                 if len(cols) > 4 and cols[0] not in genome_sizes and cols[4].isdigit():
                     gsizes[cols[0]] = max(gsizes.get(cols[0], 0), int(cols[4]))
             with tempfile.TemporaryDirectory(prefix="refseqtracks-psl-") as tmp:
                 gff = os.path.join(tmp, "gffForPsl.gff")
-                with open(gff, "w", encoding="utf-8", errors="surrogateescape") as f:
-                    f.write(gff_for_psl(comment_head, lines))
+                with open(gff, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
+                    f.write(gff_for_psl(comment_head, []))
+                    for line in _iter_rows(lines):
+                        f.write(line)
                 qs, ts, res = (os.path.join(tmp, n) for n in ("genome.sizes", "rna.sizes", "out.psl"))
                 _write_sizes(qs, gsizes)
                 _write_sizes(ts, rsizes)
