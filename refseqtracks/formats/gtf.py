@@ -150,18 +150,19 @@ def to_gtf_lines(tx: Transcript, *, source: str, utr: bool = False, honor_cds_st
                        f"{_phase(frames[i])}\t{a}")
         if utr and e > cds_end0:
             out.append(f"{head}{utr3}\t{max(s, cds_end0) + 1}\t{e}\t.{ids}.\t{a}")
-    start_codon, stop_codon = (first, last) if strand == "+" else (last, first)
-    if start_codon is not None:
-        _codon_rows(out, head, ids, "start_codon", start_codon, exon_attrs,
-                    swap=start_codon is first)
-    if stop_codon is not None:
-        _codon_rows(out, head, ids, "stop_codon", stop_codon, exon_attrs,
-                    swap=stop_codon is first)
+    # (kind, codon, is the genomically first codon)
+    codons = ((("start_codon", first, True), ("stop_codon", last, False)) if strand == "+"
+              else (("start_codon", last, False), ("stop_codon", first, True)))
+    for kind, codon, is_first in codons:
+        if codon is not None:
+            _codon_rows(out, head, ids, kind, codon, exon_attrs, swap=is_first)
     return out
 
 
 def _codon_rows(out: list[str], head: str, ids: str, kind: str, codon: CodonLoc,
                 exon_attrs: list[str], *, swap: bool) -> None:
+    """One row per codon piece; ``swap``: label the pieces with each other's exon (kent does
+    this for the genomically first codon)."""
     ex1, ex2 = codon.exon1, codon.exon2
     if swap and codon.is_split:
         ex1, ex2 = ex2, ex1
