@@ -69,11 +69,28 @@ def test_chrom_sizes_option_and_missing_size(tmp_path, capsys):
     assert list((tmp_path / "o").iterdir()) == []  # nothing written
 
 
-def test_bigbed_size_check_stops_before_writing(tmp_path, capsys):
+def _small_sizes(tmp_path):
     sizes = tmp_path / "s.sizes"
     sizes.write_text("".join(f"{c}\t1500\n" for c in ("NC_000901.1", "NC_000902.1", "NC_000903.1",
                                                       "NW_000904.1")))
-    rc = main(["convert", str(SAMPLE), "-o", str(tmp_path / "o"), "--chrom-sizes", str(sizes)])
+    return sizes
+
+
+def test_transcripts_beyond_chrom_size_are_dropped_like_genepredfilter(tmp_path, capsys):
+    rc = main(["convert", str(SAMPLE), "-o", str(tmp_path / "o"), "--chrom-sizes",
+               str(_small_sizes(tmp_path)), "--prefix", "x"])
+    assert rc == 0
+    err = capsys.readouterr().err
+    assert "genePredFilter: dropping NM_000001.1: NM_000001.1 txEnd 3400 > chromSize 1500" in err
+    names = [line.split("\t")[0] for line in (tmp_path / "o" / "x.gp").read_text().splitlines()]
+    assert "NM_000001.1" not in names and names
+    bb = BigBedFile(tmp_path / "o" / "x.bb")
+    assert all(i.end <= 1500 for i in bb.items())
+
+
+def test_keep_all_then_bigbed_size_check_stops_before_writing(tmp_path, capsys):
+    rc = main(["convert", str(SAMPLE), "-o", str(tmp_path / "o"), "--chrom-sizes",
+               str(_small_sizes(tmp_path)), "--keep-all"])
     assert rc == 255
     assert "End coordinate 3400 bigger than NC_000901.1 size of 1500" in capsys.readouterr().err
     assert list((tmp_path / "o").iterdir()) == []

@@ -4,7 +4,10 @@ Each output is what UCSC's ncbiRefSeq pipeline (doNcbiRefSeq.pl) makes with the 
 
 - ``PREFIX.gp``: ``sed -re 's/([;\t])SO_type=/\1so_type=/;' in.gff3 | gff3ToGenePred
   -refseqHacks stdin PREFIX.gp`` (genePredExt, kent's order; the ``SO_type`` fix is the
-  pipeline's, since gff3ToGenePred refuses that upper-case attribute);
+  pipeline's, since gff3ToGenePred refuses that upper-case attribute), then, as doNcbiRefSeq.pl
+  does, ``genePredFilter -chromSizes``: transcripts that fail genePredCheck against the known
+  chromosome sizes (e.g. origin-spanning genes of circular genomes) are dropped, each reported
+  (``--keep-all`` keeps them; bedToBigBed then refuses them as kent does);
 - ``PREFIX.gtf``: ``genePredToGtf -utr -source=SOURCE file PREFIX.gp`` (source ``ncbiRefSeq``
   unless ``--gtf-source``);
 - ``PREFIX.bed``: ``genePredToBed -tab -fillSpace PREFIX.gp stdout | sort -k1,1 -k2,2n``;
@@ -13,9 +16,9 @@ Each output is what UCSC's ncbiRefSeq pipeline (doNcbiRefSeq.pl) makes with the 
   PREFIX.bgp chrom.sizes PREFIX.bb`` with the bigGenePred.as shipped in the package.
 
 ``sort -k1,1 -k2,2n`` is reproduced with C-locale ordering: chromosome bytes, numeric start, then
-the whole line.  Chromosome sizes for the bigBed come from ``--chrom-sizes``, else from the
-GFF3's ``##sequence-region`` lines and ``region`` features; a chromosome with no known size is
-an error.  Nothing is written when the conversion or a bigBed check fails.
+the whole line.  Chromosome sizes come from ``--chrom-sizes``, else from the GFF3's
+``##sequence-region`` lines and ``region`` features; for the bigBed, a chromosome with no known
+size is an error.  Nothing is written when the conversion or a bigBed check fails.
 """
 from __future__ import annotations
 
@@ -57,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--warn-and-continue", action="store_true",
                    help="skip transcripts that fail to convert instead of stopping "
                         "(gff3ToGenePred -warnAndContinue)")
+    p.add_argument("--keep-all", action="store_true",
+                   help="keep transcripts that fail genePredCheck against the chromosome sizes "
+                        "(UCSC drops them with genePredFilter)")
     p.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")
     return p
 
@@ -123,6 +129,21 @@ class _SoTypeFixed(io.TextIOBase):
         super().close()
 
 
+def _filter_by_sizes(gp_lines: list[str], txs: list, sizes: dict[str, int], report):
+    """genePredFilter -chromSizes: drop transcripts that fail genePredCheck on a known chromosome."""
+    from refseqtracks.formats.genepred import check_transcript
+    keep_lines, keep = [], []
+    for line, tx in zip(gp_lines, txs):
+        size = sizes.get(tx.chrom)
+        errs = check_transcript(tx, chrom_size=size) if size is not None else []
+        if errs:
+            report(f"genePredFilter: dropping {tx.name}: {'; '.join(errs)}")
+            continue
+        keep_lines.append(line)
+        keep.append(tx)
+    return keep_lines, keep
+
+
 class _NamedText(io.StringIO):
     def __init__(self, text: str, name: str):
         super().__init__(text)
@@ -143,7 +164,7 @@ def main_convert(argv: list[str]) -> int:
     bad = [f for f in wanted if f not in FORMATS]
     if bad or not wanted:
         raise UsageError(f"refseqtracks convert: --to takes {','.join(FORMATS)}, got {a.to!r}")
-    sizes = read_chrom_sizes(a.chrom_sizes) if a.chrom_sizes and "bigbed" in wanted else None
+    sizes = read_chrom_sizes(a.chrom_sizes) if a.chrom_sizes else None
     prefix = a.prefix or default_prefix(input_name(a.gff3))
     outdir = ensure_dir(a.outdir)
     paths = {f: os.path.join(outdir, prefix + SUFFIXES[f]) for f in wanted}
@@ -171,13 +192,15 @@ def main_convert(argv: list[str]) -> int:
     conv.replay(results, on_transcript=on_tx, on_bad=None, on_attrs=None,
                 on_unprocessed=roots.append)
     conv.finish_message()  # raises before anything is written when errors fail the run
+    if sizes is None:
+        sizes = _sizes_from_gff3(conv, roots)
+    if not a.keep_all:
+        gp_lines, txs = _filter_by_sizes(gp_lines, txs, sizes, report)
 
     bgp_lines = sort_bed_lines([to_big_genepred(tx) for tx in txs]) \
         if "biggenepred" in wanted or "bigbed" in wanted else []
     if "bigbed" in wanted:
         # first, so that a chromosome-size problem stops the run before any file is written
-        if sizes is None:
-            sizes = _sizes_from_gff3(conv, roots)
         missing = sorted({tx.chrom for tx in txs} - set(sizes))
         if missing:
             raise RefseqtracksError(f"no size known for {', '.join(missing[:5])}"
