@@ -114,17 +114,16 @@ class FilterOptions:
                      "max_rep_match", "min_span"):
             v = getattr(self, name)
             if v != -1.0 and not (0.0 <= v <= 1.0):
-                raise UsageError(f"-{_kent_name(name)} must be in the range 0.0..1.0 (or -1.0)")
+                raise UsageError(f"-{_KENT_NAMES[name]} must be in the range 0.0..1.0 (or -1.0)")
         if self.local_near_best >= 0 and self.global_near_best >= 0:
             raise UsageError("can't specify both -localNearBest and -globalNearBest")
         if self.max_aligns >= 0 and self.max_aligns_drop >= 0:
             raise UsageError("can't specify both -maxAligns and -maxAlignsDrop")
 
 
-def _kent_name(attr: str) -> str:
-    parts = attr.split("_")
-    name = parts[0] + "".join(p.capitalize() for p in parts[1:])
-    return name.replace("MinQSize", "minQSize").replace("Id", "Id")
+_KENT_NAMES = {"min_id": "minId", "min_cover": "minCover", "local_near_best": "localNearBest",
+               "global_near_best": "globalNearBest", "max_rep_match": "maxRepMatch",
+               "min_span": "minSpan"}
 
 
 #: the named option sets offered by ``filter-alignments``
@@ -139,7 +138,7 @@ class CDnaAlign:
     """One alignment plus the statistics the filters use."""
 
     __slots__ = ("psl", "aln_id", "ident", "cover", "rep_frac", "adj_aln_size", "adj_match",
-                 "aln_poly_at", "score", "score_no_introns", "drop", "weird", "q_blocks")
+                 "aln_poly_at", "score", "score_no_introns", "drop", "weird")
 
     def __init__(self, psl: Psl, aln_id: int, opts: FilterOptions):
         self.psl = psl
@@ -155,21 +154,20 @@ class CDnaAlign:
         self.adj_match = adj_match
         aligned = p.matches + p.mis_matches + p.rep_matches
         self.ident = f32((p.matches + p.rep_matches) / aligned) if aligned else 0.0
-        self.q_blocks = _q_blocks(p)
         q_lo, q_hi = 0, p.q_size
         self.aln_poly_at = 0
         if opts.poly_a_sizes is not None:
             tail, head = opts.poly_a_sizes.get(p.q_name, (0, 0))
             if opts.use_poly_t_head and head > tail:
                 q_lo = head
-                self.aln_poly_at = _clipped(self.q_blocks, 0, head)
+                self.aln_poly_at = _clipped(_q_blocks(p), 0, head)
             else:
                 q_hi = p.q_size - tail
-                self.aln_poly_at = _clipped(self.q_blocks, q_hi, p.q_size)
+                self.aln_poly_at = _clipped(_q_blocks(p), q_hi, p.q_size)
         if q_lo == 0 and q_hi == p.q_size and p.q_end <= q_hi:
             covered = sum(p.block_sizes)
         else:
-            covered = _clipped(self.q_blocks, q_lo, q_hi)
+            covered = _clipped(_q_blocks(p), q_lo, q_hi)
         if opts.ignore_ns:
             covered -= p.n_count
         self.cover = f32(covered / (q_hi - q_lo)) if q_hi > q_lo else 0.0
@@ -456,23 +454,33 @@ def _global_near_best(alns: list[CDnaAlign], frac: float) -> None:
 
 
 def _local_near_best(alns: list[CDnaAlign], frac: float) -> None:
-    import numpy as np
+    """Keep alignments with >= 30 query bases whose score is near the best at that base.
 
+    The per-base best score is kept per elementary segment between block boundaries.
+    """
     live = [a for a in alns if a.drop is None]
     if not live:
         return
     q_size = live[0].psl.q_size
-    best = np.zeros(q_size, dtype=np.float32)
-    for a in live:
-        sc = np.float32(a.score)
-        for s, e in a.q_blocks:
-            seg = best[s:e]
-            np.maximum(seg, sc, out=seg)
-    for a in live:
-        thresh = np.float32(a.score) * np.float32(1.0 + frac)
+    ranges = [[(max(s, 0), min(e, q_size)) for s, e in _q_blocks(a.psl) if min(e, q_size) > max(s, 0)]
+              for a in live]
+    bounds = sorted({0, q_size}.union(*[{x for r in rs for x in r} for rs in ranges]))
+    index = {b: i for i, b in enumerate(bounds)}
+    best = [0.0] * (len(bounds) - 1)
+    for a, rs in zip(live, ranges):
+        sc = a.score
+        for s, e in rs:
+            for i in range(index[s], index[e]):
+                if sc > best[i]:
+                    best[i] = sc
+    grow = f32(1.0 + frac)
+    for a, rs in zip(live, ranges):
+        thresh = f32(a.score * grow)
         cnt = 0
-        for s, e in a.q_blocks:
-            cnt += int(np.count_nonzero(best[s:e] <= thresh))
+        for s, e in rs:
+            for i in range(index[s], index[e]):
+                if best[i] <= thresh:
+                    cnt += bounds[i + 1] - bounds[i]
         if cnt < MIN_LOCAL_BEST_CNT:
             a.drop = "localBest"
 
