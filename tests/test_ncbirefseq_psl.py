@@ -108,3 +108,27 @@ def test_refused_alignments_do_not_fail_the_step():
                                   linenos=[7], path="in.gff", report=seen.append)
     assert n == 1 and "NCBI alignments skipped: in.gff:7:" in note
     assert seen and seen[0].startswith("PSL: NCBI alignments skipped: in.gff:7:")
+
+
+def test_fake_psl_matches_ucsc_hg19_table():
+    """UCSC's ncbiRefSeqPsl rows that are genePredToFakePsl output have our layout exactly."""
+    from conftest import shared_path
+    from refseqtracks.formats.genepred import read_genepred
+    from refseqtracks.formats.psl import read_psl
+
+    d = shared_path("data", "ucsc_tables", "hg19_ncbiRefSeq_subset")
+    sizes = {ln.split()[0]: int(ln.split()[1]) for ln in (d / "chromInfo.tab").read_text().splitlines()}
+    gps = {(t.name, t.chrom, t.tx_start): t for t in read_genepred(d / "ncbiRefSeq.gp.gz")}
+    keys = ("strand", "q_size", "q_start", "q_end", "t_size", "t_end", "block_count", "block_sizes",
+            "q_starts", "t_starts", "q_num_insert", "q_base_insert", "t_num_insert", "t_base_insert")
+    compared = 0
+    for p in read_psl(d / "ncbiRefSeqPsl.psl.gz"):
+        tx = gps.get((p.q_name, p.t_name, p.t_start))
+        if tx is None or p.q_num_insert or p.block_count != tx.exon_count:
+            continue  # a real NCBI alignment with indels, not a fake one
+        if p.block_sizes != tuple(e - s for s, e in zip(tx.exon_starts, tx.exon_ends)):
+            continue
+        f = fake_psl(tx, q_size=p.q_size, t_size=sizes[tx.chrom])
+        assert tuple(getattr(f, k) for k in keys) == tuple(getattr(p, k) for k in keys), p.q_name
+        compared += 1
+    assert compared > 100
