@@ -76,6 +76,8 @@ def to_pyranges(transcripts: Iterable[Transcript], *,
 
 def _frame(gr: Any):
     df = getattr(gr, "df", gr)  # pyranges 0.x keeps a .df; pyranges1 is a DataFrame itself
+    if len(df) == 0:
+        return df
     for col in ("Chromosome", "Start", "End"):
         if col not in df.columns:
             raise ConversionError(f"from_pyranges: the table has no {col} column")
@@ -105,6 +107,8 @@ def from_pyranges(gr: Any) -> list[Transcript]:
     The result is sorted by chromosome, txStart, txEnd and name.
     """
     df = _frame(gr)
+    if len(df) == 0:
+        return []
     id_col = "transcript_id" if "transcript_id" in df.columns else "Name" if "Name" in df.columns else None
     if id_col is None:
         raise ConversionError("from_pyranges: the table needs a transcript_id or Name column")

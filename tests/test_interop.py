@@ -91,3 +91,8 @@ def test_from_pyranges_errors(df, needle):
 def test_bad_feature_name():
     with pytest.raises(ValueError):
         to_pyranges([], feature="gene")
+
+
+@pytest.mark.parametrize("feature", ["exon", "transcript", "cds"])
+def test_empty_round_trip(feature):
+    assert from_pyranges(to_pyranges([], feature=feature)) == []

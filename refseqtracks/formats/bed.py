@@ -25,7 +25,7 @@ from typing import IO, Iterable, Iterator, Union
 
 from refseqtracks.errors import ParseError
 from refseqtracks.fileio import Source, atomic_output, input_name, open_input
-from refseqtracks.formats.genepred import format_int_list
+from refseqtracks.formats.genepred import format_int_list, parse_genepred_line
 from refseqtracks.model import Transcript
 
 __all__ = [
@@ -241,7 +241,6 @@ def bed12_to_transcript(rec: BedRecord) -> Transcript:
 def genepred_row_to_bed12(cols: list[str], *, path: object = None, lineno: int | None = None,
                           score: int = 0, fill_space: bool = False) -> str:
     """genePredToBed on already-split genePred columns (only the first 10 are used)."""
-    from refseqtracks.formats.genepred import parse_genepred_line
     if len(cols) < 10:
         raise ParseError(path, lineno, f"expected at least 10 genePred columns, got {len(cols)}")
     tx = parse_genepred_line("\t".join(cols[:10]), path=path, lineno=lineno)
