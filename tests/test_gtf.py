@@ -308,3 +308,29 @@ def test_noncoding_round_trip(tmp_path_factory, tx):
     path = tmp_path_factory.mktemp("nc") / "t.gtf"
     path.write_text("".join(to_gtf_lines(nc, source="t", utr=True)))
     assert list(read_gtf_transcripts(path)) == [nc]
+
+
+@pytest.mark.parametrize("rows,frames", [
+    # abutting CDS features merge into one exon whose frame is the later feature's (kent)
+    ([("CDS", 1, 9, "0"), ("CDS", 10, 21, "2")], (1,)),
+    # a stop codon piece does not replace the frame of the CDS feature in the same exon
+    ([("CDS", 1, 9, "2"), ("stop_codon", 10, 12, "0")], (1,)),
+    # an exon holding only a codon piece takes the codon's phase
+    ([("CDS", 1, 10, "0"), ("stop_codon", 11, 12, "0"), ("exon", 31, 40, "."),
+      ("stop_codon", 31, 31, "1")], (0, 2)),
+], ids=["abutting-cds", "codon-after-cds", "codon-only-exon"])
+def test_exon_frames_from_features(tmp_path, rows, frames):
+    path = tmp_path / "f.gtf"
+    path.write_text("".join(f'c\ts\t{f}\t{a}\t{b}\t.\t+\t{p}\tgene_id "g"; transcript_id "t";\n'
+                            for f, a, b, p in rows))
+    assert next(read_gtf_transcripts(path)).exon_frames == frames
+
+
+def test_missing_frames_are_filled_in_transcription_order(tmp_path):
+    path = tmp_path / "f.gtf"
+    rows = [("CDS", 1, 10), ("CDS", 21, 31), ("CDS", 41, 50)]
+    path.write_text("".join(f'c\ts\t{f}\t{a}\t{b}\t.\t-\t.\tgene_id "g"; transcript_id "t";\n'
+                            for f, a, b in rows))
+    tx = next(read_gtf_transcripts(path))
+    assert tx.exon_frames == calc_exon_frames(tx) == (0, 1, 0)
+    assert (tx.cds_start_stat, tx.cds_end_stat) == ("incmpl", "incmpl")

@@ -37,6 +37,7 @@ from typing import IO, Iterable, Iterator
 
 from refseqtracks.errors import ConversionError
 from refseqtracks.fileio import Source, atomic_output
+from refseqtracks.formats.gtf_assemble import read_gtf_transcripts
 from refseqtracks.formats.gtf_read import (GtfRecord, format_gtf_line, iter_gtf,
                                            parse_gtf_attributes, parse_gtf_line, read_gtf)
 from refseqtracks.frames import (CodonLoc, calc_exon_frames, find_first_codon, find_last_codon,
@@ -46,7 +47,7 @@ from refseqtracks.model import Transcript
 __all__ = [
     "FIELDS", "GtfRecord", "parse_gtf_line", "format_gtf_line", "parse_gtf_attributes",
     "iter_gtf", "read_gtf", "GtfWriter", "to_gtf_lines", "write_gtf", "write_gtf_to",
-    "iter_gtf_lines",
+    "iter_gtf_lines", "read_gtf_transcripts",
 ]
 
 #: GTF columns in UCSC spelling.
