@@ -165,8 +165,14 @@ class _SedStream(io.TextIOBase):
 
 def _scan_file(path: Source, scan: GffScan, progress: Progress | None) -> None:
     """Pass 1 over a GFF3 file, reporting progress by compressed bytes read."""
-    total = os.path.getsize(path) if isinstance(path, (str, os.PathLike)) else 0
-    raw = open(path, "rb") if total else None
+    raw = None
+    total = 0
+    if isinstance(path, (str, os.PathLike)):
+        try:
+            raw = open(path, "rb")
+        except OSError as ex:
+            raise RefseqtracksError(f"can't open {input_name(path)}: {ex.strerror or ex}") from None
+        total = os.fstat(raw.fileno()).st_size
     try:
         f = open_input(raw if raw is not None else path)
         try:
@@ -293,7 +299,6 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
                       report: Callable[[str], None] | None = None) -> dict:
     """Build the ncbiRefSeq table set into ``outdir``; returns the manifest (also written)."""
     outdir = os.fspath(outdir)
-    ensure_dir(outdir)
     prefix = prefix or default_prefix(gff)
     date = date or _default_date(gff)
     with tempfile.TemporaryDirectory(prefix="refseqtracks-build-") as spill_dir:
@@ -355,6 +360,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
     link = LinkTable(facts=scan.facts)
     fakes: list[Transcript] = []  # All transcripts, without attrs, for genePredToFakePsl
 
+    ensure_dir(outdir)  # only now: a build that fails on its input leaves no folder behind
     if progress is not None:
         progress("writing tables", None)
     with ExitStack() as stack:

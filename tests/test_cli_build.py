@@ -139,7 +139,26 @@ def test_failed_build_leaves_no_outputs(tmp_path):
     with redirect_stderr(err):
         assert main(["build", str(bad), "-o", str(out), "--quiet"]) == 255
     assert "bad_genomic.gff:2:" in err.getvalue()
+    assert not out.exists()
+
+
+def test_failed_link_join_leaves_no_outputs(tmp_path):
+    bad = tmp_path / "gene2refseq"
+    bad.write_text("9606\t1\n")
+    out = tmp_path / "out"
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert main(["build", str(SAMPLE), "-o", str(out), "--quiet", "--gene2refseq", str(bad)]) == 255
+    assert f"{bad}:1:" in err.getvalue()
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("path", ["/nonexistent/x_genomic.gff", "."], ids=["missing", "directory"])
+def test_unreadable_input(tmp_path, path):
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert main(["build", path, "-o", str(tmp_path / "o")]) == 255
+    assert err.getvalue().startswith("can't open") and not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("args,msg", [(["--date", "2024-2-1"], "invalid date"),
