@@ -192,7 +192,7 @@ class Gff3Converter:
         for res in results:
             if stop:
                 if on_unprocessed is not None:
-                    if res.line is None and res.processed:
+                    if res.line is None and self.want_unprocessed and not self.all_root_lines:
                         raise _NeedRootLines()
                     if res.line is not None:
                         on_unprocessed(res.line)
@@ -259,12 +259,16 @@ class Gff3Converter:
     def transcripts(self) -> Iterator:
         """Run and yield :class:`Transcript` objects in kent's order (raises on errors at the end)."""
         self.opts.want_transcripts = True
-        results = self.run()
         out: list = []
         self.attrs_lines: list[str] = []
         self.unprocessed_lines: list[str] = []
-        self.replay(results, on_transcript=lambda line, tx: out.append(tx), on_bad=None,
-                    on_attrs=self.attrs_lines.append, on_unprocessed=self.unprocessed_lines.append)
+
+        def reset() -> None:
+            for sink in (out, self.attrs_lines, self.unprocessed_lines):
+                sink.clear()
+
+        self.convert(on_transcript=lambda line, tx: out.append(tx), on_attrs=self.attrs_lines.append,
+                     on_unprocessed=self.unprocessed_lines.append, reset=reset)
         self.finish_message()
         yield from out
 

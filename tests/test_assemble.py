@@ -1,0 +1,168 @@
+"""GFF3 → transcripts with kent gff3ToGenePred v492 rules (one case per rule)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from refseqtracks.assemble import Gff3Converter, read_gff3
+from refseqtracks.assemble_rules import GENE_TYPES, TRANSCRIPT_TYPES
+from refseqtracks.errors import RefseqtracksError
+from refseqtracks.formats.genepred import check_transcript, format_genepred_line
+
+from conftest import FIXTURES
+
+G = FIXTURES / "gff3"
+
+
+def _rows(path: Path, **opts) -> list[str]:
+    return [format_genepred_line(tx, ext=True) for tx in read_gff3(path, **opts)]
+
+
+def _brief(path: Path, **opts) -> list[tuple]:
+    return [(tx.name, tx.name2, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
+             tx.exon_ends, tx.exon_frames, tx.cds_start_stat, tx.cds_end_stat)
+            for tx in read_gff3(path, **opts)]
+
+
+# (rule, fixture, options, expected (name, name2, ...) tuples in output order)
+RULES = [
+    ("reverse_root_and_child_order", "refseq_basic.gff3", {}, [
+        ("TRNX", "gene-TRNX", 20000, 20072, 20072, 20072, (20000,), (20072,), (-1,), "none", "none"),
+        ("NR_000109.1", "gene-LINC9", 10000, 12000, 12000, 12000, (10000, 11000), (10500, 12000), (-1, -1),
+         "none", "none"),
+        ("XM_000102.1", "gene-ABC1", 1000, 5000, 4100, 4400, (1000, 4000), (1200, 5000), (-1, 0), "cmpl", "cmpl"),
+        ("NM_000101.1", "gene-ABC1", 1000, 5000, 1100, 4100, (1000, 2000, 4000), (1200, 2300, 5000),
+         (0, 1, 1), "cmpl", "cmpl"),
+    ]),
+    ("use_name_gene_names", "refseq_basic.gff3", {"use_name": True}, None),
+    ("ribosomal_slippage_and_deletion", "frameshift.gff3", {}, [
+        ("NM_000202.1", "gene-DEL", 5000, 9000, 5500, 8500, (5000, 7001), (7000, 9000), (2, 0), "cmpl", "cmpl"),
+        ("NM_000201.1", "gene-SLIP", 100, 3000, 200, 2500, (100, 1000), (1000, 3000), (0, 1), "cmpl", "cmpl"),
+    ]),
+    ("minimal_genes_refseq_hacks", "minimal_genes.gff3", {"refseq_hacks": True}, [
+        ("UTR1", "UTR1", 8000, 9000, 8100, 8900, (8000,), (9000,), (0,), "cmpl", "cmpl"),
+        ("LONE", "LONE", 5000, 5500, 5500, 5500, (5000,), (5500,), (-1,), "none", "none"),
+        ("PSG1P", "PSG1P", 1000, 3000, 3000, 3000, (1000, 2500), (1500, 3000), (-1, -1), "none", "none"),
+        ("YP_000301.1", "COX9", 100, 1000, 100, 1000, (100,), (1000,), (0,), "cmpl", "cmpl"),
+    ]),
+    ("no_minimal_genes", "minimal_genes.gff3", {}, [
+        ("UTR1", "rna-UTR1", 8000, 9000, 8100, 8900, (8000,), (9000,), (0,), "cmpl", "cmpl"),
+        ("YP_000301.1", "gene-COX9", 100, 1000, 100, 1000, (100,), (1000,), (0,), "cmpl", "cmpl"),
+    ]),
+    ("segment_gene_drops_cds", "segments.gff3", {"refseq_hacks": True}, [
+        ("IGHV9", "IGHV9", 1000, 1500, 1500, 1500, (1000, 1200), (1100, 1500), (-1, -1), "none", "none"),
+    ]),
+    ("name_attrs", "codons.gff3", {"rna_name_attr": "transcript_name", "gene_name_attr": "gene_name"}, [
+        ("GENE1-201", "GENE1", 100, 2000, 200, 1900, (100,), (2000,), (0,), "cmpl", "cmpl"),
+    ]),
+    ("honor_start_stop_codons", "codons.gff3", {"honor_start_stop_codons": True}, [
+        ("ENST1.1", "ENSG1", 100, 2000, 200, 1900, (100,), (2000,), (0,), "incmpl", "cmpl"),
+    ]),
+    ("default_cds_status_unknown", "codons.gff3", {"default_cds_status_to_unknown": True}, [
+        ("ENST1.1", "ENSG1", 100, 2000, 200, 1900, (100,), (2000,), (0,), "unk", "unk"),
+    ]),
+    ("late_child_and_forward_reference", "late_child.gff3", {}, [
+        ("B1", "gene-B", 2000, 3000, 3000, 3000, (2000,), (3000,), (-1,), "none", "none"),
+        ("A2", "gene-A", 100, 900, 900, 900, (100,), (900,), (-1,), "none", "none"),
+        ("A1", "gene-A", 100, 1000, 1000, 1000, (100,), (1000,), (-1,), "none", "none"),
+    ]),
+]
+
+
+@pytest.mark.parametrize("fixture,opts,expected", [r[1:] for r in RULES if r[3] is not None],
+                         ids=[r[0] for r in RULES if r[3] is not None])
+def test_rule(fixture, opts, expected):
+    assert _brief(G / fixture, **opts) == expected
+
+
+def test_use_name_gene_names():
+    assert {tx.name2 for tx in read_gff3(G / "refseq_basic.gff3", use_name=True)} == {"TRNX", "LINC9", "ABC1"}
+
+
+def test_standalone_gene_needs_minimal_genes():
+    names = [tx.name for tx in read_gff3(G / "minimal_genes.gff3")]
+    assert "LONE" not in names and "PSG1P" not in names
+
+
+def test_feature_type_sets_match_kent():
+    assert GENE_TYPES == {"gene", "pseudogene", "ncRNA_gene"}
+    assert {"mRNA", "lnc_RNA", "tRNA", "V_gene_segment", "primary_transcript", "CDS"} <= TRANSCRIPT_TYPES
+    assert "miRNA" not in TRANSCRIPT_TYPES and "exon" not in TRANSCRIPT_TYPES
+
+
+def test_process_all_gene_children():
+    body = ("##gff-version 3\n# a gene child of a type kent does not know\n"
+            "c1\ts\tgene\t1\t100\t.\t+\t.\tID=g;Name=G\n"
+            "c1\ts\tantisense_RNA\t1\t100\t.\t+\t.\tID=r;Parent=g;Name=R\n")
+    assert [tx.name for tx in read_gff3(io.StringIO(body))] == []
+    assert [tx.name for tx in read_gff3(io.StringIO(body), process_all_gene_children=True)] == ["R"]
+
+
+def test_attrs_of_transcript_and_gene():
+    tx = next(tx for tx in read_gff3(G / "refseq_basic.gff3") if tx.name == "NM_000101.1")
+    assert tx.attrs["tag"] == ("MANE Select",)
+    assert tx.attrs["product"] == ("ABC protein, variant 1",)
+    assert tx.attrs["Type"] == ("mRNA",) and tx.attrs["Start"] == ("1000",)
+    assert tx.attrs["gene:gene_biotype"] == ("protein_coding",)
+
+
+def test_side_outputs():
+    conv = Gff3Converter(G / "refseq_basic.gff3", refseq_hacks=True, want_attrs=True, want_unprocessed=True)
+    txs = list(conv.transcripts())
+    assert len(txs) == 4
+    assert conv.unprocessed_lines[0].startswith("chrT\tRefSeq\tcDNA_match\t1001\t1200\t1393\t+\t.\tID=aln1;")
+    assert conv.unprocessed_lines[1].startswith("chrT\tRefSeq\tregion\t1\t50000\t")
+    text = "".join(conv.attrs_lines)
+    assert "gene-ABC1\tgene_biotype\tprotein_coding\n" in text
+    assert "NM_000101.1\tproduct\tABC protein, variant 1\n" in text
+    assert text.startswith("gene-TRNX\tID\tgene-TRNX\n") and text.endswith("NM_000101.1\tStrand\t+\n")
+
+
+def test_conversion_errors_fail_the_run():
+    msgs: list[str] = []
+    with pytest.raises(RefseqtracksError, match="3 errors converting GFF3 file"):
+        list(read_gff3(G / "convert_errors.gff3", report=msgs.append))
+    assert any("no exon in OUT1 contains CDS 250-550" in m for m in msgs)
+    assert any(m.startswith("Error: invalid strand for mRNA rna-NOSTRAND") for m in msgs)
+    assert any("genePred from GFF3: " in m and ":10: OVL exon 1" in m for m in msgs)
+
+
+def test_warn_and_continue_keeps_good_transcripts():
+    msgs: list[str] = []
+    txs = list(read_gff3(G / "convert_errors.gff3", warn_and_continue=True, report=msgs.append))
+    assert [tx.name for tx in txs] == ["GOOD"]
+    assert msgs[-1].startswith("3 warnings converting GFF3 file")
+    assert any(m.startswith("Warning: skipping: ") for m in msgs)
+
+
+def test_convert_error_budget_stops_early():
+    msgs: list[str] = []
+    with pytest.raises(RefseqtracksError, match="1 errors converting"):
+        list(read_gff3(G / "convert_errors.gff3", max_convert_errors=1, report=msgs.append))
+    assert sum(m.startswith("Error: invalid genePred") or m.startswith("Error: no exon") or
+               m.startswith("Error: invalid strand") for m in msgs) == 1
+
+
+def test_honor_and_unknown_are_exclusive():
+    with pytest.raises(RefseqtracksError, match="can't specify both"):
+        Gff3Converter(G / "codons.gff3", honor_start_stop_codons=True, default_cds_status_to_unknown=True)
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in G.glob("*.gff3")))
+def test_streaming_equals_whole_file(fixture):
+    def run(streaming):
+        conv = Gff3Converter(G / fixture, refseq_hacks=True, warn_and_continue=True, want_attrs=True,
+                             want_unprocessed=True, streaming=streaming)
+        out: list = []
+        conv.replay(conv.run(), on_transcript=lambda line, tx: out.append(line), on_bad=out.append,
+                    on_attrs=out.append, on_unprocessed=out.append)
+        return out, conv.messages
+    assert run(True) == run(False)
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in G.glob("*.gff3")))
+def test_every_transcript_passes_genepred_check(fixture):
+    for tx in read_gff3(G / fixture, refseq_hacks=True, warn_and_continue=True, report=lambda m: None):
+        assert check_transcript(tx) == []
