@@ -31,6 +31,7 @@ All coordinates are 0-based half-open; codon bases are upper case, in transcript
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat as _repeat
 from typing import Iterable, NamedTuple, Sequence
 
 from refseqtracks.frames import calc_exon_frames
@@ -114,6 +115,11 @@ class CodonWalk:
     reread: int = 0
     cds_length: int = 0
     five_prime_complete: bool = True
+    #: positions in ``codons`` of the codons that are split or incomplete (the rest are whole)
+    irregular: list[int] = field(default_factory=list)
+
+
+_new_tuple = tuple.__new__
 
 
 def coding_blocks(tx: Transcript) -> list[tuple[int, int, int, int]]:
@@ -163,8 +169,11 @@ def walk_codons(tx: Transcript, genome: Genome, *, code: GeneticCode | int = 1,
     pend_bases = ""
     prev_block: tuple[int, int, int, str] | None = None  # start, end, exon, oriented seq
 
+    irregular = walk.irregular
+
     def emit(parts: list[tuple[int, int, int]], bases: str) -> None:
         aa = get(bases, "X") if len(bases) == 3 else "X"
+        irregular.append(len(codons))
         codons.append(Codon(len(codons) + 1, tuple(parts), bases, aa))
 
     def piece(block: tuple[int, int, int, str], a: int, b: int) -> tuple[int, int, int]:
@@ -233,8 +242,10 @@ def walk_codons(tx: Transcript, genome: Genome, *, code: GeneticCode | int = 1,
                 else:
                     parts_l = [((s + a, s + a + 3, i),) for a in offsets]
                 i0 = len(codons) + 1
-                codons.extend(map(Codon, range(i0, i0 + len(bases)), parts_l, bases,
-                                  [get(b, "X") for b in bases]))
+                # tuple.__new__ skips NamedTuple's Python-level __new__: this is the hot loop
+                codons.extend(map(_new_tuple, _repeat(Codon), zip(
+                    range(i0, i0 + len(bases)), parts_l, bases, [get(b, "X") for b in bases],
+                    _repeat(False), _repeat(None))))
             if full_end < n:
                 pend_parts = [piece(block, full_end, n)]
                 pend_bases = seq[full_end:]
@@ -305,28 +316,35 @@ def format_codon_bed_lines(walk: CodonWalk, *, rgb: tuple[int, int, int] = DEFAU
     light = lighter_shade(rgb)
     n = len(tx.exon_starts)
     minus = tx.strand == "-"
+    exno = [str(n - i) if minus else str(i + 1) for i in range(n)]
     head = f"{tx.chrom}\t"
     mid = f"\t0\t{tx.strand}\t"
     name0 = f"\t{tx.name}:"
     odd, even = ",".join(map(str, rgb)), ",".join(map(str, light))
     special = {"M": ",".join(map(str, START_RGB)), "*": ",".join(map(str, STOP_RGB)),
                "X": ",".join(map(str, ERROR_RGB))}
-    partial = ",".join(map(str, PARTIAL_RGB))
+    sget = special.get
+    codons = walk.codons
     rows: list[str] = []
-    add = rows.append
-    for c in walk.codons:
-        index, parts, bases, aa = c[0], c[1], c[2], c[3]
-        if len(parts) == 1 and len(bases) == 3:
-            s, e, i = parts[0]
-            col = special.get(aa) or (odd if index % 2 else even)
-            add(f"{head}{s}\t{e}{name0}{index}{aa}{mid}{s}\t{e}\t{col}\t{bases}\t{aa}\t0\t"
-                f"{n - i if minus else i + 1}\n")
-            continue
+
+    def whole(run: list[Codon]) -> list[str]:
+        return [f"{head}{s}\t{e}{name0}{ix}{aa}{mid}{s}\t{e}\t{sget(aa) or (odd if ix & 1 else even)}"
+                f"\t{bases}\t{aa}\t0\t{exno[i]}\n"
+                for ix, ((s, e, i),), bases, aa, _, _ in run]
+
+    prev = 0
+    for j in walk.irregular:
+        if j > prev:
+            rows += whole(codons[prev:j])
+        c = codons[j]
         col = ",".join(map(str, codon_color(c, rgb, light)))
-        multi = len(parts) > 1
-        for p, (s, e, i) in enumerate(parts, 1):
-            add(f"{head}{s}\t{e}{name0}{index}{aa}{mid}{s}\t{e}\t{col}\t{bases}\t{aa}\t"
-                f"{p if multi else 0}\t{n - i if minus else i + 1}\n")
+        multi = len(c.parts) > 1
+        for p, (s, e, i) in enumerate(c.parts, 1):
+            rows.append(f"{head}{s}\t{e}{name0}{c.index}{c.aa}{mid}{s}\t{e}\t{col}\t{c.bases}\t{c.aa}\t"
+                        f"{p if multi else 0}\t{exno[i]}\n")
+        prev = j + 1
+    if prev < len(codons):
+        rows += whole(codons[prev:] if prev else codons)
     if minus:
         rows.reverse()
     if walk.reread:
