@@ -19,8 +19,10 @@ rest:
 What differs, for want of sequences: ``pslRecalcMatch`` (match/mismatch/repMatch/N counts
 recomputed from the genome and RNA sequences) and ``pslFixCdsJoinGap`` are not run, so counts
 are gff3ToPsl's and the fake PSLs count every exon base as a match.  ``simpleChain`` is
-reproduced as a greedy chaining of pieces of the same RNA, chromosome and strand that follow
-each other on both sequences with gaps of at most 300,000 bases.  RNA sizes default to the
+reproduced for NCBI's pieces: pieces of the same RNA, chromosome and strand are joined when
+they follow each other on both sequences with gaps under 300,000 bases (counts are summed and
+the insert counts recomputed from the blocks, as simpleChain does); kent's scoring order and
+its handling of pieces that overlap a chain are not.  RNA sizes default to the
 largest aligned RNA position (or, for fake PSLs, the exon total) unless given.
 """
 from __future__ import annotations
@@ -130,7 +132,7 @@ def psl_swap(p: Psl) -> Psl:
 
 
 def simple_chain(psls: Iterable[Psl], *, max_gap: int = MAX_GAP) -> list[Psl]:
-    """Rejoin pieces of one alignment (same names and strand, colinear, gaps <= ``max_gap``).
+    """Rejoin pieces of one alignment (same names and strand, colinear, gaps < ``max_gap``).
 
     Works on single-char-strand PSLs (target '+'); output keeps the input order of each
     chain's first piece.
@@ -149,7 +151,7 @@ def simple_chain(psls: Iterable[Psl], *, max_gap: int = MAX_GAP) -> list[Psl]:
                 last = ch[1][-1]
                 q_gap = q0 - (last.q_starts[-1] + last.block_sizes[-1])
                 t_gap = p.t_start - last.t_end
-                if 0 <= q_gap <= max_gap and 0 <= t_gap <= max_gap:
+                if 0 <= q_gap < max_gap and 0 <= t_gap < max_gap:
                     if best is None or t_gap < best[0]:
                         best = (t_gap, ch)
             if best is None:
@@ -301,12 +303,17 @@ def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: 
         q_size = rna_sizes.get(tx.name) if rna_sizes else None
         t_size = out_sizes.get(tx.chrom) if out_sizes else None
         fake.append(fake_psl(tx, q_size=q_size, t_size=t_size))
-    rows = real + fake
-    rows.sort(key=lambda p: (p.t_name.encode("utf-8", "surrogateescape"), p.t_start))
+    # sort -k14,14 -k16,16n, with sort's last resort: the whole line, bytewise
+    keyed = []
+    for p in real + fake:
+        line = format_psl_line(p)
+        keyed.append((p.t_name.encode("utf-8", "surrogateescape"), p.t_start,
+                      line.encode("utf-8", "surrogateescape"), p, line))
+    keyed.sort(key=lambda k: k[:3])
+    rows = [k[3] for k in keyed]
     buf = []
     from refseqtracks.bins import bin_from_range
-    for p in rows:
-        line = format_psl_line(p)
+    for _, _, _, p, line in keyed:
         if bin:
             line = f"{bin_from_range(p.t_start, p.t_end)}\t{line}"
         buf.append(line)
