@@ -159,3 +159,24 @@ def test_genepred_bed12_genepred_keeps_blocks_and_cds(tx):
     rec = parse_bed_line(to_bed12(tx))
     back = bed12_to_transcript(rec)
     assert back == tx
+
+
+_GP_CHOICES = [["NM_1.1", "a b"], ["chr1"], ["+", "-"], ["0", "10", "-1", "x"], ["100", "50"],
+               ["10", "100", "-5"], ["90", "100"], ["1", "2", "0", "-1", "z"],
+               ["0,", "10,", "10,50,", "", "a,"], ["100,", "20,100,", "100", ","]]
+
+
+@given(st.tuples(*[st.sampled_from(c) for c in _GP_CHOICES]), st.booleans())
+@example(("NM_1.1", "chr1", "+", "10", "100", "10", "90", "2", "10,50,", "20,100,"), True)
+def test_genepred_to_bed_fast_path_agrees_with_parser(cols, fill):
+    from refseqtracks.formats.bed import genepred_row_to_bed12
+    from refseqtracks.formats.genepred import parse_genepred_line
+    try:
+        want = to_bed12(parse_genepred_line("\t".join(cols)), fill_space=fill)
+    except ParseError as ex:
+        want = ex.message
+    try:
+        got = genepred_row_to_bed12(list(cols), fill_space=fill)
+    except ParseError as ex:
+        got = ex.message
+    assert got == want

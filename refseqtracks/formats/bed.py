@@ -243,8 +243,27 @@ def genepred_row_to_bed12(cols: list[str], *, path: object = None, lineno: int |
     """genePredToBed on already-split genePred columns (only the first 10 are used)."""
     if len(cols) < 10:
         raise ParseError(path, lineno, f"expected at least 10 genePred columns, got {len(cols)}")
-    tx = parse_genepred_line("\t".join(cols[:10]), path=path, lineno=lineno)
-    return to_bed12(tx, score=score, fill_space=fill_space)
+    try:  # fast path; anything unusual goes through the full parser for its message
+        start, end, cds_start, cds_end, count = (int(cols[3]), int(cols[4]), int(cols[5]),
+                                                 int(cols[6]), int(cols[7]))
+        starts = cols[8].split(",")
+        ends = cols[9].split(",")
+        if starts and starts[-1] == "":
+            starts.pop()
+        if ends and ends[-1] == "":
+            ends.pop()
+        if min(start, end, cds_start, cds_end, count) < 0 or len(starts) != count \
+                or len(ends) != count:
+            raise ValueError
+        istarts = [int(x) for x in starts]
+        sizes = "".join([f"{int(e) - s}," for s, e in zip(istarts, ends)])
+    except ValueError:
+        tx = parse_genepred_line("\t".join(cols[:10]), path=path, lineno=lineno)
+        return to_bed12(tx, score=score, fill_space=fill_space)
+    name = cols[0].replace(" ", "_") if fill_space else cols[0]
+    rel = "".join([f"{s - start}," for s in istarts])
+    return (f"{cols[1]}\t{start}\t{end}\t{name}\t{score}\t{cols[2]}\t{cds_start}\t{cds_end}\t0\t"
+            f"{count}\t{sizes}\t{rel}\n")
 
 
 BedLike = Union[BedRecord, Transcript]
