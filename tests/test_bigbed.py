@@ -240,3 +240,13 @@ def test_quick_bed_check_never_accepts_what_the_parser_rejects(cols, allow_1bp):
         ok = False
     if _bed_fields_ok(list(cols), 12, 1 if allow_1bp else 0):
         assert ok
+
+
+def test_two_extra_indexes(tmp_path):
+    bed, lines = _bgp(tmp_path)
+    bb = BigBedFile(_write(tmp_path, bed, extra_index=["name", "geneName2"]))
+    assert sorted(bb.extra_indexes()) == [3, 18]
+    assert [i.rest.split("\t")[0] for i in bb.find(18, "GENEC")] == ["XM_000003.2"]
+    assert [i.rest.split("\t")[0] for i in bb.find(3, "NR_000002.1")] == ["NR_000002.1"]
+    assert bb.find(18, "") and bb.find(18, "NOPE") == []  # the 10-column row has an empty name2
+    assert _pybigwig_items(bb_path := tmp_path / "out.bb")[0] == lines and bb_path.exists()
