@@ -313,3 +313,27 @@ def test_codon_parts_rebuild_the_cds(case):
         for s, e, i in c.parts:
             assert tx.exon_starts[i] <= s < e <= tx.exon_ends[i]
             assert tx.cds_start <= s and e <= tx.cds_end
+
+
+@settings(max_examples=150, deadline=None)
+@given(coding_transcripts(), st.lists(st.integers(-1, 2), min_size=5, max_size=5), st.booleans())
+@example((Transcript("T", "c", "+", 5, 30, 6, 24, (5, 12), (10, 30)), 1, 40), [2, 1, 0, 0, 0], True)
+def test_any_frames_cover_each_cds_base_once(case, frames, slippage):
+    """Whatever the exonFrames say, without slippage every CDS base is in exactly one codon."""
+    tx, seed, size = case
+    tx = replace(tx, exon_frames=tuple(frames[: len(tx.exon_starts)]))
+    rnd = random.Random(seed)
+    seq = "".join(rnd.choice("ACGTN") for _ in range(size))
+    walk = walk_codons(tx, MemGenome({"c": seq}), slippage=slippage)  # type: ignore[arg-type]
+    covered = [p for c in walk.codons for s, e, _ in c.parts for p in range(s, e)]
+    assert all(1 <= len(c.bases) <= 3 for c in walk.codons)
+    assert all(len(c.bases) == sum(e - s for s, e, _ in c.parts) for c in walk.codons)
+    assert all((c.aa == "X") or c.complete or c.transl_except for c in walk.codons)
+    if walk.reread == 0:
+        assert sorted(covered) == [p for s, e in tx.cds_blocks() for p in range(s, e)]
+    else:
+        assert len(covered) == tx.cds_length() + walk.reread
+    lines = format_codon_bed_lines(walk)
+    assert len(lines) == sum(len(c.parts) for c in walk.codons)
+    starts = [int(ln.split("\t")[1]) for ln in lines]
+    assert starts == sorted(starts)
