@@ -271,3 +271,19 @@ def test_skip_bad_goes_on(tmp_path, capsys, command):
     assert "skipping transcript NM_BAD.1: sequence chrX is not in genome" in err
     written = (tmp_path / ("out.codons.bed" if command == "codons" else "out")).read_text()
     assert "NM_000001.1" in written and "NM_BAD.1" not in written
+
+
+def test_codon_bed_loads_into_bigbed(tmp_path):
+    from refseqtracks.cli import command
+
+    if command("bedToBigBed") is None:
+        pytest.skip("bedToBigBed is not available in this install")
+    assert main(["codons", str(TINY_GP), "-g", str(TINY_FA), "-o", str(tmp_path / "c"),
+                 "--as", str(tmp_path / "codons.as")]) == 0
+    lines = (tmp_path / "c.codons.bed").read_text().splitlines(keepends=True)
+    lines.sort(key=lambda ln: (ln.split("\t")[0], int(ln.split("\t")[1])))
+    (tmp_path / "sorted.bed").write_text("".join(lines))
+    (tmp_path / "sizes").write_text("chr1\t600\nchrM\t200\n")
+    assert main(["bedToBigBed", "-type=bed9+4", f"-as={tmp_path / 'codons.as'}", "-tab",
+                 str(tmp_path / "sorted.bed"), str(tmp_path / "sizes"), str(tmp_path / "c.bb")]) == 0
+    assert (tmp_path / "c.bb").stat().st_size > 0
