@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from refseqtracks.errors import ParseError, RefseqtracksError
+from refseqtracks.errors import ParseError
 from refseqtracks.fileio import Source, atomic_output, input_name, open_input
 from refseqtracks.formats.psl import Psl, format_psl_line
 
@@ -179,5 +179,3 @@ def gff3_to_psl(src: Source, dest: Source, *, q_sizes: Source, t_sizes: Source,
         out.write("".join(buf))
     return n
 
-
-__all__ += ["RefseqtracksError"]

@@ -30,7 +30,7 @@ import math
 import sys
 from typing import IO, Iterable, Iterator
 
-from refseqtracks.alignfilter import group_by_query
+from refseqtracks.alignfilter import f32, group_by_query, intron_bonus
 from refseqtracks.errors import ParseError
 from refseqtracks.fileio import atomic_output, input_name, open_input
 from refseqtracks.formats.psl import (
@@ -91,23 +91,13 @@ class RepsOptions:
         self.cover_q_sizes = cover_q_sizes
 
 
-def _f32(x: float) -> float:
-    from refseqtracks.alignfilter import f32
-    return f32(x)
-
-
-def _intron_factor(p: Psl) -> int:
-    from refseqtracks.alignfilter import intron_bonus
-    return intron_bonus(p)
-
-
 def size_factor(p: Psl, opts: RepsOptions) -> int:
     """kent pslReps ``sizeFactor``: favours long alignments and ones with introns."""
     if opts.ignore_size:
         return 0
     score = 4 * c_round(math.sqrt(p.matches + p.rep_matches // 4))
     if not opts.no_introns:
-        score += _intron_factor(p)
+        score += intron_bonus(p)
     return score
 
 
@@ -128,7 +118,7 @@ def _passes_cover(p: Psl, opts: RepsOptions) -> bool:
         q_size = opts.cover_q_sizes[p.q_name]
     if opts.ignore_ns:
         q_size -= p.n_count
-    return p.matches + p.rep_matches >= _f32(opts.min_cover) * q_size
+    return p.matches + p.rep_matches >= f32(opts.min_cover) * q_size
 
 
 def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str | None]], str]:
@@ -140,7 +130,7 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
     """
     order = alns[::-1]
     q_size = order[0].q_size
-    min_milli = int(_f32(opts.min_ali) * 1000.0)  # kent truncates: 0.96 -> 959
+    min_milli = int(f32(opts.min_ali) * 1000.0)  # kent truncates: 0.96 -> 959
     scored: list[tuple[Psl, int | None, list[tuple[int, int]]]] = []
     cuts = {0, q_size}
     good = 0
@@ -172,7 +162,7 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
     results: list[tuple[Psl, str | None]] = []
     kept = 0
     best_single: tuple[int, int] | None = None
-    near_top = 1.0 + _f32(opts.near_top)
+    near_top = 1.0 + f32(opts.near_top)
     need = opts.min_near_top_size
     for idx, (p, milli, ranges) in enumerate(scored):
         if milli is None:

@@ -11,7 +11,7 @@ import sys
 from typing import IO
 
 from refseqtracks.cli.kentopts import parse_kent_args
-from refseqtracks.errors import ParseError, RefseqtracksError, UsageError
+from refseqtracks.errors import ParseError, UsageError
 from refseqtracks.fileio import atomic_output, input_name, open_input
 
 __all__ = ["main_gff3_to_psl", "main_psl_reps", "main_psl_cdna_filter", "main_filter_alignments"]
