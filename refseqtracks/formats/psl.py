@@ -176,8 +176,8 @@ def format_psl_line(p: Psl) -> str:
 def iter_psl(src: Source, *, comments: bool = True) -> Iterator[Psl]:
     """Stream PSL rows from a path, file object or ``-``; kent's header is skipped.
 
-    With ``comments=True`` (pslCDnaFilter, pslCheck) ``#`` lines and blank lines are skipped;
-    with ``comments=False`` (pslReps) they are errors, as in kent.
+    Blank lines are skipped.  With ``comments=True`` (pslCDnaFilter, pslCheck) ``#`` lines are
+    skipped too; with ``comments=False`` (pslReps) they are errors, as in kent.
     """
     name = input_name(src)
     with open_input(src) as f:
@@ -192,7 +192,10 @@ def iter_psl(src: Source, *, comments: bool = True) -> Iterator[Psl]:
                 if line.startswith("psLayout"):
                     skip = 4
                     continue
-            if line[:1] in ("#", "\n", "\r", ""):
+            c = line[:1]
+            if c in ("\n", "\r", ""):
+                continue
+            if c == "#":
                 if comments:
                     continue
                 raise ParseError(name, lineno, f"Bad line {lineno} of {name}")
