@@ -138,19 +138,30 @@ def to_gtf_lines(tx: Transcript, *, source: str, utr: bool = False, honor_cds_st
     out.append(f"{head}transcript\t{tx.tx_start + 1}\t{tx.tx_end}\t.{ids}.\t{attr0}{tail_gn}")
     coding = cds_start < cds_end
     utr5, utr3 = ("5UTR", "3UTR") if strand == "+" else ("3UTR", "5UTR")
+    append = out.append
+    exon_pre = f"{head}exon\t"
+    cds_pre = f"{head}CDS\t"
+    utr5_pre = f"{head}{utr5}\t"
+    utr3_pre = f"{head}{utr3}\t"
+    dot_ids = f".{ids}"
+    row_mid = f"{dot_ids}.\t"
+    phases = _PHASE
     for i in range(n):
-        s, e = starts[i], ends[i]
+        s = starts[i]
+        e = ends[i]
         a = exon_attrs[i]
-        out.append(f"{head}exon\t{s + 1}\t{e}\t.{ids}.\t{a}")
+        append(f"{exon_pre}{s + 1}\t{e}\t{row_mid}{a}")
         if not coding:
             continue
         if utr and s < cds_start0:
-            out.append(f"{head}{utr5}\t{s + 1}\t{min(e, cds_start0)}\t.{ids}.\t{a}")
+            append(f"{utr5_pre}{s + 1}\t{e if e < cds_start0 else cds_start0}\t{row_mid}{a}")
         if cds_start < e and cds_end > s:
-            out.append(f"{head}CDS\t{max(s, cds_start) + 1}\t{min(e, cds_end)}\t.{ids}"
-                       f"{_phase(frames[i])}\t{a}")
+            f = frames[i]
+            append(f"{cds_pre}{(s if s > cds_start else cds_start) + 1}\t"
+                   f"{e if e < cds_end else cds_end}\t{dot_ids}"
+                   f"{phases[f] if -1 <= f <= 2 else _phase(f)}\t{a}")
         if utr and e > cds_end0:
-            out.append(f"{head}{utr3}\t{max(s, cds_end0) + 1}\t{e}\t.{ids}.\t{a}")
+            append(f"{utr3_pre}{(s if s > cds_end0 else cds_end0) + 1}\t{e}\t{row_mid}{a}")
     # (kind, codon, is the genomically first codon)
     codons = ((("start_codon", first, True), ("stop_codon", last, False)) if strand == "+"
               else (("start_codon", last, False), ("stop_codon", first, True)))
