@@ -287,3 +287,13 @@ def test_codon_bed_loads_into_bigbed(tmp_path):
     assert main(["bedToBigBed", "-type=bed9+4", f"-as={tmp_path / 'codons.as'}", "-tab",
                  str(tmp_path / "sorted.bed"), str(tmp_path / "sizes"), str(tmp_path / "c.bb")]) == 0
     assert (tmp_path / "c.bb").stat().st_size > 0
+
+
+def test_headerless_gff3_errors_keep_their_line_numbers(tmp_path, capsys):
+    pytest.importorskip("refseqtracks.assemble")
+    src = tmp_path / "rec.gff3"
+    src.write_text("chr1\tRefSeq\tgene\t21\t151\t.\t+\t.\tID=g;Name=A\n"
+                   "chr1\tRefSeq\tCDS\t21\t151\t.\t+\t7\tID=c;Parent=g\n")
+    assert main(["codons", str(src), "-g", str(TINY_FA), "-o", str(tmp_path / "o")]) == 255
+    assert f"{src}:2: invalid phase" in capsys.readouterr().err
+    assert not (tmp_path / "o.codons.bed").exists()

@@ -11,12 +11,15 @@ import argparse
 import io
 import os
 import sys
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from refseqtracks.errors import UsageError
-from refseqtracks.genome import GenomeError
 from refseqtracks.fileio import atomic_output, input_name, open_input
+from refseqtracks.genome import GenomeError
 from refseqtracks.model import Transcript
+
+if TYPE_CHECKING:
+    from refseqtracks.cdsannot import CdsAnnotations
 
 __all__ = ["main_codons", "main_sequences", "sniff_format", "load_transcripts"]
 
@@ -47,7 +50,7 @@ def _head(src) -> str:
         return f.read(65536)
 
 
-def load_transcripts(src: str) -> tuple[str, Iterator[Transcript], object]:
+def load_transcripts(src: str) -> tuple[str, Iterator[Transcript], "CdsAnnotations"]:
     """``(format, transcripts, cds_annotations)`` for an input path or ``-``."""
     from refseqtracks.cdsannot import CdsAnnotations, scan_gff3_cds
 
@@ -62,10 +65,17 @@ def load_transcripts(src: str) -> tuple[str, Iterator[Transcript], object]:
             # NCBI's per-record GFF3 (and cdot's) lack the header line kent insists on
             with open_input(src) as f:
                 text = f.read()
+    shift = 0
     if text is not None:
         if fmt == "gff3" and not text.startswith("##gff-version"):
             text = "##gff-version 3\n" + text
-        make = lambda: io.StringIO(text)  # noqa: E731 - two passes over one read
+            shift = 1
+        name = input_name(src)
+
+        def make():  # two passes over one read; messages keep the input's name
+            buf = io.StringIO(text)
+            buf.name = name
+            return buf
     else:
         make = lambda: src  # noqa: E731
     if fmt == "genepred":
@@ -80,7 +90,23 @@ def load_transcripts(src: str) -> tuple[str, Iterator[Transcript], object]:
         raise UsageError(f"{input_name(src)}: GFF3 input needs refseqtracks.assemble, which this "
                          "install lacks; convert it with gff3ToGenePred first") from None
     ann = scan_gff3_cds(make())
-    return fmt, iter(read_gff3(make(), refseq_hacks=True, warn_and_continue=True)), ann
+    report = _reporter(input_name(src), shift)
+    txs = read_gff3(make(), refseq_hacks=True, warn_and_continue=True, report=report)
+    return fmt, iter(txs), ann
+
+
+def _reporter(name: str, shift: int):
+    """Diagnostics to stderr; line numbers corrected for a header line we supplied."""
+    if not shift:
+        return lambda msg: sys.stderr.write(msg + "\n")
+    import re
+
+    pat = re.compile(re.escape(name) + r":(\d+):")
+
+    def report(msg: str) -> None:
+        msg = pat.sub(lambda m: f"{name}:{int(m.group(1)) - shift}:", msg)
+        sys.stderr.write(msg + "\n")
+    return report
 
 
 def _rgb(text: str) -> tuple[int, int, int]:
