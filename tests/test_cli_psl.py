@@ -113,12 +113,13 @@ def test_filter_alignments_ucsc_refseq_preset_matches_psl_reps(tmp_path, capsys)
     lines = (PSL_DIR / "refseq_mrna.psl").read_text().splitlines(keepends=True)[1:]
     src.write_text("".join(lines))
     a, b = tmp_path / "a.psl", tmp_path / "b.psl"
-    assert main(["filter-alignments", str(src), str(a)]) == 0
+    assert main(["filter-alignments", str(src), str(a), "--preset", "ucsc-refseq"]) == 0
     assert main(["pslReps", "-minCover=0.15", "-minAli=0.96", "-nearTop=0.001", "-noHead",
                  str(src), str(b), str(tmp_path / "b.psr")]) == 0
     assert a.read_text() == b.read_text()
     # an override loosens the preset
-    assert main(["filter-alignments", str(src), str(a), "--min-cover", "0.9"]) == 0
+    assert main(["filter-alignments", str(src), str(a), "--preset", "ucsc-refseq",
+                 "--min-cover", "0.9"]) == 0
     assert "NR_000003.1" not in a.read_text()
 
 
@@ -140,3 +141,5 @@ def test_filter_alignments_usage_errors(tmp_path, capsys):
     assert rc == 255 and "does not apply" in err
     rc, _, err = run(["filter-alignments", "a.psl"], capsys)
     assert rc == 255 and "usage" in err
+    rc, _, err = run(["filter-alignments", "a.psl", "b.psl"], capsys)
+    assert rc == 255 and "--preset" in err
