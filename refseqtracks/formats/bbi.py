@@ -11,9 +11,10 @@ All integers little-endian; coordinates 0-based half-open.
   bounds, end of data, itemsPerSlot), then nodes whose entries are ``startChromIx startBase
   endChromIx endBase`` plus ``dataOffset dataSize`` (leaves) or ``childOffset`` (inner nodes).
 - zoom summaries: coverage depth per bin, ``chromId start end validCount min max sum sumSquares``
-  (32 bytes on disk as u32 x4 + float x4), built like kent's bbiAddRangeToSummary and reduced
-  further like bbiSummarySimpleReduce; the number of levels follows bbiWriteZoomLevels (stop
-  when a coarser level does not have fewer summaries).
+  (32 bytes on disk as u32 x4 + float x4).  The first two levels are built from the coverage
+  like kent's bbiAddRangeToSummary, later ones reduce the previous level like
+  bbiSummarySimpleReduce; levels stop, as in bbiWriteZoomLevels, when a coarser level would not
+  have fewer summaries.
 """
 from __future__ import annotations
 
@@ -231,10 +232,11 @@ def zoom_plan(items, sizes: list[int], data_size: int, compress: bool) -> list[t
         reduction = res
         summaries = summarize(ranges, reduction, sizes)
     levels = [(reduction, summaries)]
-    while len(levels) < MAX_ZOOM_LEVELS:
-        reduction *= ZOOM_INCREMENT
-        nxt = reduce_summaries(levels[-1][1], reduction)
-        if len(nxt) >= len(levels[-1][1]):
-            break
+    # like kent, the second level is summarised from the data, later ones reduce the previous
+    reduction *= ZOOM_INCREMENT
+    nxt = summarize(ranges, reduction, sizes)
+    while len(levels) < MAX_ZOOM_LEVELS and len(nxt) < len(levels[-1][1]):
         levels.append((reduction, nxt))
+        reduction *= ZOOM_INCREMENT
+        nxt = reduce_summaries(nxt, reduction)
     return levels
