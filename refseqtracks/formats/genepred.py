@@ -57,6 +57,11 @@ def _int_list(text: str, count: int, what: str, path, lineno) -> tuple[int, ...]
     return tuple(_int(p, what, path, lineno) for p in parts)
 
 
+def _ints(text: str) -> tuple[int, ...]:
+    text = text[:-1] if text.endswith(",") else text
+    return tuple(map(int, text.split(","))) if text else ()
+
+
 def parse_genepred_line(line: str, *, path: object = None, lineno: int | None = None,
                         bin: bool | None = False) -> Transcript:
     """Parse one genePred(Ext) line (without or with a leading ``bin`` column)."""
@@ -66,6 +71,29 @@ def parse_genepred_line(line: str, *, path: object = None, lineno: int | None = 
             and cols[2] not in ("+", "-")
     if bin:
         cols = cols[1:]
+    n = len(cols)
+    if 10 <= n <= 15:
+        # fast path for well-formed lines; anything odd is re-parsed below for a precise message
+        try:
+            tx_start, tx_end, cds_start, cds_end, count = (int(cols[3]), int(cols[4]), int(cols[5]),
+                                                           int(cols[6]), int(cols[7]))
+            starts, ends = _ints(cols[8]), _ints(cols[9])
+            frames = _ints(cols[14]) if n > 14 else None
+            ok = (len(starts) == count == len(ends) and min(tx_start, tx_end, cds_start, cds_end) >= 0
+                  and (frames is None or len(frames) == count)
+                  and (n <= 12 or cols[12] in CDS_STATS) and (n <= 13 or cols[13] in CDS_STATS))
+            score = int(cols[10]) if n > 10 else None
+        except ValueError:
+            ok = False
+        if ok:
+            return Transcript(cols[0], cols[1], cols[2], tx_start, tx_end, cds_start, cds_end, starts,
+                              ends, score, cols[11] if n > 11 else None, cols[12] if n > 12 else None,
+                              cols[13] if n > 13 else None, frames)
+    return _parse_checked(cols, path, lineno)
+
+
+def _parse_checked(cols: list[str], path: object, lineno: int | None) -> Transcript:
+    """The slow path: validates every column and raises a ParseError naming the first problem."""
     n = len(cols)
     if n < 10 or n > 15:
         raise ParseError(path, lineno, f"expected 10 to 15 genePred columns, got {n}")
