@@ -28,6 +28,7 @@ Public API: :func:`iter_gff3_features`, :func:`read_gff3_header`, :class:`GffFea
 """
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import sys
@@ -47,6 +48,7 @@ STANDARD_ATTRS = frozenset(("ID", "Name", "Alias", "Parent", "Target", "Gap", "D
 _SINGLE_VALUED = ("ID", "Name", "Target", "Gap", "Derives_from")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _TAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+_EQUALS, _ONCE, _COMMAS, _TABS = (itertools.repeat(x) for x in ("=", 1, ",", "\t"))
 _META_IGNORED = ("##gff-spec-version", "##source-version", "##source", "##date", "##Type")
 _META_WORDS = {"##feature-ontology": 2, "##attribute-ontology": 2, "##source-ontology": 2,
                "##species": 2, "##genome-build": 3}
@@ -80,6 +82,9 @@ class GffFeature(NamedTuple):
     @property
     def parent_ids(self) -> list[str]:
         return self.attrs.get("Parent") or []
+
+
+_new_feature = tuple.__new__
 
 
 class Gff3Abort(RefseqtracksError):
@@ -334,7 +339,8 @@ class Gff3Reader:
             for tag in attrs:
                 if "A" <= tag[0] <= "Z":
                     self._check_std_attr(tag, attrs[tag])
-        return GffFeature(seqid, source, ftype, start, end, score, strand, phase, attrs, lineno, path)
+        return _new_feature(GffFeature, (seqid, source, ftype, start, end, score, strand, phase, attrs,
+                                         lineno, path))
 
     def _fast_attrs(self, col: str) -> dict[str, list[str]] | None:
         """Column 9 when it needs no trimming or checks beyond known tags (the common case); else None."""
@@ -346,7 +352,7 @@ class Gff3Reader:
             return None
         items = col.split(";")
         try:
-            d = dict(item.split("=", 1) for item in items)
+            d = dict(map(str.split, items, _EQUALS, _ONCE))
         except ValueError:
             return None
         if len(d) != len(items) or not self._good_tags.issuperset(d):
@@ -354,13 +360,14 @@ class Gff3Reader:
         if "," in col:
             if ",," in col or "=," in col or ",;" in col or col[-1] == ",":
                 return None
-            attrs = {k: v.split(",") for k, v in d.items()}
+            attrs = dict(zip(d, map(str.split, d.values(), _COMMAS)))
             for tag in _SINGLE_VALUED:
                 v = attrs.get(tag)
                 if v is not None and len(v) > 1:
                     self._check_std_attr(tag, v)
         else:
-            attrs = {k: [v] for k, v in d.items()}
+            # splitting on a tab (never in column 9) makes the one-value lists in C
+            attrs = dict(zip(d, map(str.split, d.values(), _TABS)))
         if "%" in col:
             for k, v in d.items():
                 if "%" in v:
