@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from refseqtracks.alignstats import REASONS, FilterStats
-from refseqtracks.errors import ParseError, RefseqtracksError, UsageError
+from refseqtracks.errors import ParseError, UsageError
 from refseqtracks.formats.psl import Psl, check_psl, c_round, psl_is_protein
 
 __all__ = [
@@ -463,8 +463,11 @@ def group_by_query(psls: Iterable[Psl], *, path: object = None, require_grouped:
             cur = [p]
         else:
             if check_q_size and p.q_size != cur[0].q_size:
-                raise RefseqtracksError(f"Inconsistent qSize for alignment of {p.q_name}, found "
-                                        f"{cur[0].q_size} and {p.q_size}")
+                # kent's words; located when the caller names the input (path=None: kent's
+                # message alone)
+                raise ParseError(path, p.lineno if path is not None else None,
+                                 f"Inconsistent qSize for alignment of {p.q_name}, found "
+                                 f"{cur[0].q_size} and {p.q_size}")
             cur.append(p)
     if cur:
         yield cur

@@ -208,8 +208,10 @@ def reps_query(alns: list[Psl], opts: RepsOptions) -> tuple[list[tuple[Psl, str 
 def psl_reps(psls: Iterable[Psl], opts: RepsOptions, *, path: object = None,
              require_grouped: bool = False) -> Iterator[tuple[list[tuple[Psl, str | None]], str]]:
     """Run :func:`reps_query` on every query run of ``psls``."""
+    # kent's pslReps accepts a qSize that changes within a query (the last row's wins); the
+    # front door (require_grouped) refuses it like pslCDnaFilter
     for group in group_by_query(psls, path=path, require_grouped=require_grouped,
-                                check_q_size=False):
+                                check_q_size=require_grouped):
         yield reps_query(group, opts)
 
 

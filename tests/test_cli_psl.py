@@ -143,3 +143,13 @@ def test_filter_alignments_usage_errors(tmp_path, capsys):
     assert rc == 255 and "usage" in err
     rc, _, err = run(["filter-alignments", "a.psl", "b.psl"], capsys)
     assert rc == 255 and "--preset" in err
+
+
+@pytest.mark.parametrize("preset", ["ucsc-refseq", "genbank-finished"])
+def test_filter_alignments_inconsistent_q_size_is_located(tmp_path, capsys, preset):
+    out = tmp_path / "o.psl"
+    rc, _, err = run(["filter-alignments", str(PSL_DIR / "inconsistent_qsize.psl"), str(out),
+                      "--preset", preset], capsys)
+    assert rc == 255
+    assert "inconsistent_qsize.psl:3: Inconsistent qSize for alignment of NM_000001.1" in err
+    assert not out.exists()

@@ -120,7 +120,8 @@ def _run_filter(in_psl: str, out_psl: str, *, dropped: str | None, weird: str | 
         weird_buf: list[str] = []
         sum_buf: list[str] = []
         for p, reason, is_weird in filter_alignments(iter_psl(in_psl), preset=preset, sort=sort,
-                                                     stats=stats, path=name,
+                                                     stats=stats,
+                                                     path=name if require_grouped else None,
                                                      require_grouped=require_grouped, **options):
             line = format_psl_line(p)
             if reason is None:
