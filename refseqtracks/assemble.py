@@ -57,9 +57,11 @@ attributes are added with a ``gene:`` prefix (``gene:ID``, ``gene:Name``, ``gene
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import sys
 import tempfile
+from array import array
 from typing import Callable, Iterator
 
 from refseqtracks.assemble_rules import (
@@ -71,10 +73,6 @@ from refseqtracks.formats.genepred import parse_genepred_line
 from refseqtracks.gff3 import Gff3Abort, Gff3Reader, format_gff3_line
 
 __all__ = ["read_gff3", "Gff3Converter", "GENE_TYPES", "TRANSCRIPT_TYPES"]
-
-
-class _NeedRootLines(Exception):
-    """The error budget stopped early: processed roots must be written as unprocessed."""
 
 
 class _Restart(Exception):
@@ -117,8 +115,11 @@ class Gff3Converter:
         self.report = report if report is not None else self.messages.append
         self.streaming = streaming
         # processed roots are written as unprocessed only when the error budget stops before
-        # them (warn mode); their lines are then made by a second run
-        self.all_root_lines = False
+        # them, which leaves output files only in warn mode
+        self.all_root_lines = (want_unprocessed and warn_and_continue
+                               and self.max_convert_errors != sys.maxsize)
+        # big side outputs are kept in a temporary file until they are written in reverse
+        self.spool_results = (want_attrs or want_unprocessed) and not want_transcripts
         self.reader: Gff3Reader | None = None
         self.convert_errors = 0
 
@@ -177,10 +178,11 @@ class Gff3Converter:
                 self._seen_lines = feat.lineno
             state.finish()
             self._resolution_messages(reader, state)
-        except Gff3Abort:
+            if reader.error_count:
+                raise Gff3Abort(f"GFF3: {reader.error_count} parser errors")
+        except BaseException:
+            state.done.close()
             raise
-        if reader.error_count:
-            raise Gff3Abort(f"GFF3: {reader.error_count} parser errors")
         return state.results
 
     def _resolution_messages(self, reader: Gff3Reader, state: "_Grouper") -> None:
@@ -203,11 +205,8 @@ class Gff3Converter:
         stop = False
         for res in results:
             if stop:
-                if on_unprocessed is not None:
-                    if res.line is None and self.want_unprocessed and not self.all_root_lines:
-                        raise _NeedRootLines()
-                    if res.line is not None:
-                        on_unprocessed(res.line)
+                if on_unprocessed is not None and res.line is not None:
+                    on_unprocessed(res.line)
                 continue
             if not res.processed:
                 if on_unprocessed is not None and res.line is not None:
@@ -241,24 +240,10 @@ class Gff3Converter:
         return count
 
     def convert(self, *, on_transcript: Callable, on_bad: Callable | None = None,
-                on_attrs: Callable | None = None, on_unprocessed: Callable | None = None,
-                reset: Callable[[], None] | None = None) -> int:
-        """:meth:`run` then :meth:`replay`; ``reset`` clears the callbacks' sinks for a re-run."""
-        results = self.run()
-        try:
-            return self.replay(results, on_transcript=on_transcript, on_bad=on_bad, on_attrs=on_attrs,
-                               on_unprocessed=on_unprocessed)
-        except _NeedRootLines:
-            if reset is not None:
-                reset()
-            self.all_root_lines = True
-            quiet, self.report = self.report, lambda msg: None
-            try:
-                results = self.run()  # its parse messages were reported by the first run
-            finally:
-                self.report = quiet
-            return self.replay(results, on_transcript=on_transcript, on_bad=on_bad, on_attrs=on_attrs,
-                               on_unprocessed=on_unprocessed)
+                on_attrs: Callable | None = None, on_unprocessed: Callable | None = None) -> int:
+        """:meth:`run` then :meth:`replay`; returns the number of conversion errors."""
+        return self.replay(self.run(), on_transcript=on_transcript, on_bad=on_bad, on_attrs=on_attrs,
+                           on_unprocessed=on_unprocessed)
 
     def finish_message(self) -> None:
         """kent's closing line; raises when conversion errors fail the run."""
@@ -271,16 +256,12 @@ class Gff3Converter:
     def transcripts(self) -> Iterator:
         """Run and yield :class:`Transcript` objects in kent's order (raises on errors at the end)."""
         self.opts.want_transcripts = True
+        self.spool_results = False
         out: list = []
         self.attrs_lines: list[str] = []
         self.unprocessed_lines: list[str] = []
-
-        def reset() -> None:
-            for sink in (out, self.attrs_lines, self.unprocessed_lines):
-                sink.clear()
-
         self.convert(on_transcript=lambda line, tx: out.append(tx), on_attrs=self.attrs_lines.append,
-                     on_unprocessed=self.unprocessed_lines.append, reset=reset)
+                     on_unprocessed=self.unprocessed_lines.append)
         self.finish_message()
         yield from out
 
@@ -331,16 +312,15 @@ class _Grouper:
         self.where: dict[str, _Locus] = {}      # ID -> open locus holding it
         self.waiting: dict[str, _Locus] = {}    # forward-referenced ID -> open locus waiting for it
         self.flushed: dict[str, str | None] = {}
-        self.done: list[tuple[int, RootResult]] = []
+        self.done = _ResultStore(conv.spool_results)
         self.closed = 0
         self.discontinuous_msgs: list[tuple[str, bool]] = []
         self.resolve_msgs: list[tuple[str, bool]] = []
         self.seq = 0
 
     @property
-    def results(self) -> list[RootResult]:
-        self.done.sort(key=lambda x: -x[0])
-        return [r for _, r in self.done]
+    def results(self) -> Iterator[RootResult]:
+        return self.done.in_kent_order()
 
     def directive(self, name: str) -> None:
         if name == "###" and self.streaming:
@@ -471,7 +451,7 @@ class _Grouper:
             res = convert_root(root, opts, processed)
             if self.want_unprocessed and (not res.processed or self.conv.all_root_lines):
                 res.line = format_gff3_line(root.feat)
-            done.append((root.seq, res))
+            done.add(root.seq, res)
         for ann in anns:  # break the parent/child cycles so the locus is freed at once
             ann.parents = ann.children = None
 
@@ -529,6 +509,53 @@ def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]
             ann.children.reverse()
     roots.reverse()
     return roots
+
+
+class _ResultStore:
+    """Per-root results, handed back in kent's order (descending root sequence number).
+
+    With ``spool``, results are marshalled to a temporary file as loci close, so that memory does
+    not grow with the (large) -attrsOut / -unprocessedRootsOut text.
+    """
+
+    def __init__(self, spool: bool):
+        self._mem: list[tuple[int, RootResult]] | None = None if spool else []
+        self._tmp = tempfile.TemporaryFile() if spool else None
+        self._seqs = array("q")
+        self._offs = array("q")
+        self._pos = 0
+
+    def add(self, seq: int, res: RootResult) -> None:
+        if self._mem is not None:
+            self._mem.append((seq, res))
+            return
+        blob = marshal.dumps((res.processed, res.events, res.line))
+        self._tmp.write(blob)
+        self._seqs.append(seq)
+        self._offs.append(self._pos)
+        self._pos += len(blob)
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.close()
+
+    def in_kent_order(self) -> Iterator[RootResult]:
+        if self._mem is not None:
+            self._mem.sort(key=lambda x: -x[0])
+            for _, res in self._mem:
+                yield res
+            return
+        tmp, seqs, offs = self._tmp, self._seqs, self._offs
+        offs.append(self._pos)
+        order = sorted(range(len(seqs)), key=seqs.__getitem__, reverse=True)
+        tmp.flush()
+        try:
+            for i in order:
+                tmp.seek(offs[i])
+                processed, events, line = marshal.loads(tmp.read(offs[i + 1] - offs[i]))
+                yield RootResult(processed, events, line)
+        finally:
+            tmp.close()
 
 
 class _Spool:

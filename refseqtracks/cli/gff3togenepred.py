@@ -1,6 +1,7 @@
 """``refseqtracks gff3ToGenePred [options] inGff3 outGp``: kent v492 gff3ToGenePred."""
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from refseqtracks.assemble import Gff3Converter
@@ -87,31 +88,13 @@ def main(argv: list[str]) -> int:
         max_parse_errors=o.maxParseErrors, max_convert_errors=o.maxConvertErrors,
         want_attrs=o.attrsOut is not None, want_unprocessed=o.unprocessedRootsOut is not None,
         report=report)
-    gp: list[str] = []
-    attrs: list[str] = []
-    bad: list[str] = []
-    unprocessed: list[str] = []
+    with contextlib.ExitStack() as stack:
+        def out(dest: str | None):
+            return stack.enter_context(atomic_output(dest)).write if dest else None
 
-    def reset() -> None:
-        for sink in (gp, attrs, bad, unprocessed):
-            sink.clear()
-
-    conv.convert(on_transcript=lambda line, tx: gp.append(line),
-                 on_bad=bad.append if o.bad else None,
-                 on_attrs=attrs.append if o.attrsOut else None,
-                 on_unprocessed=unprocessed.append if o.unprocessedRootsOut else None, reset=reset)
-    conv.finish_message()  # raises (before any file is written) when errors fail the run
-    _write(out_gp, gp)
-    if o.attrsOut:
-        _write(o.attrsOut, attrs)
-    if o.bad:
-        _write(o.bad, bad)
-    if o.unprocessedRootsOut:
-        _write(o.unprocessedRootsOut, unprocessed)
+        # written as they are replayed; a failed run removes the temporary files
+        write_gp = out(out_gp)
+        conv.convert(on_transcript=lambda line, tx: write_gp(line), on_bad=out(o.bad),
+                     on_attrs=out(o.attrsOut), on_unprocessed=out(o.unprocessedRootsOut))
+        conv.finish_message()  # raises when conversion errors fail the run
     return 0
-
-
-def _write(dest: str, chunks: list[str], step: int = 4096) -> None:
-    with atomic_output(dest) as f:
-        for i in range(0, len(chunks), step):
-            f.write("".join(chunks[i:i + step]))
