@@ -1,10 +1,12 @@
 """pslCDnaFilter-compatible near-best filtering of cDNA/mRNA alignments (kent ``pslCDnaFilter``).
 
 Alignments are processed one query at a time, so the input must be grouped by ``qName`` (kent
-asks for ``sort -k 10,10``); a query name that comes back after another query is an error here
-(kent silently gives wrong comparative results), unless the caller sorts first.  Coordinates are
-0-based half-open throughout; query ranges of ``-`` strand alignments are converted to the
-forward strand before they are compared.
+asks for ``sort -k 10,10``).  By default a query name that comes back after another query is an
+error (kent silently filters each run on its own, which ``require_grouped=False`` reproduces);
+``sort=True`` sorts in memory first.  Coordinates are 0-based half-open throughout; query ranges
+of ``-`` strand alignments are converted to the forward strand before they are compared.  Within
+a query the filters see the alignments in kent's list order, the reverse of the input order,
+which decides ties (``maxAligns`` keeps the later rows of equal score).
 
 Per alignment (kent ``cDnaAlignNew``)::
 
@@ -28,6 +30,12 @@ invalid (pslCheck), minQSize, minAlnSize, minNonRepSize, maxRepMatch, minId, min
 decayMinCover), bestOverlap, minSpan, localNearBest or globalNearBest, maxAlignsDrop or
 maxAligns, uniqueMapped, then weird overlaps are flagged (and dropped with
 ``filterWeirdOverlapped``).  Every threshold drops strictly below it (equal passes).
+
+Overlaps: two alignments overlap when they share target, strand, and overlapping target and
+query ranges.  ``bestOverlap`` keeps the best of overlapping alignments, ranked by the score
+without the intron bonus (as kent's results show).  An overlap is *weird* when more than 10 % of
+the query bases both align go to different target bases; every alignment still kept is compared
+with the alignments after it in list order (kept or not) and both are flagged.
 
 The haplotype options of kent (``-hapRegions``, ``-hapRefMapped``, ``-hapRefCDnaAlns``,
 ``-hapLociAlns``) are not implemented.
