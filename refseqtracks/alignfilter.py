@@ -37,8 +37,9 @@ without the intron bonus (as kent's results show).  An overlap is *weird* when m
 the query bases both align go to different target bases; every alignment still kept is compared
 with the alignments after it in list order (kept or not) and both are flagged.
 
-The haplotype options of kent (``-hapRegions``, ``-hapRefMapped``, ``-hapRefCDnaAlns``,
-``-hapLociAlns``) are not implemented.
+Haplotype pseudo-chromosomes (``hap_regions``, kent ``-hapRegions``) are handled as described in
+:mod:`refseqtracks.hapregions`; kent's debugging outputs ``-hapRefMapped`` and
+``-hapRefCDnaAlns`` are not implemented.
 """
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ from typing import Callable, Iterable, Iterator
 from refseqtracks.alignstats import REASONS, FilterStats
 from refseqtracks.errors import ParseError, UsageError
 from refseqtracks.formats.psl import Psl, check_psl, c_round, psl_is_protein
+from refseqtracks.hapregions import HapRegions, HapSet, build_hap_sets
 
 __all__ = [
     "FilterOptions", "PRESETS", "CDnaAlign", "FilterStats", "REASONS", "filter_alignments",
@@ -97,6 +99,7 @@ class FilterOptions:
     black_list: list[tuple[str, int, str, int]] | None = None
     filter_weird_overlapped: bool = False
     validate: bool = True
+    hap_regions: "HapRegions | None" = None
 
     def check(self) -> None:
         """Reject option values kent rejects."""
@@ -295,8 +298,11 @@ def _drop(alns: Iterable[CDnaAlign], reason: str, pred: Callable[[CDnaAlign], bo
             a.drop = reason
 
 
-def filter_query(alns: list[CDnaAlign], opts: FilterOptions) -> None:
-    """Run every filter on the alignments of one query (in kent's list order), setting ``drop``."""
+def filter_query(alns: list[CDnaAlign], opts: FilterOptions) -> list[HapSet]:
+    """Run every filter on the alignments of one query (in kent's list order), setting ``drop``.
+
+    Returns the query's hap sets (empty without ``hap_regions``).
+    """
     if opts.black_list:
         _drop(alns, "blackList", lambda a: _in_black_list(a.psl.q_name, opts.black_list))
     if opts.validate:
@@ -322,10 +328,13 @@ def filter_query(alns: list[CDnaAlign], opts: FilterOptions) -> None:
         _best_overlap(alns)
     if opts.min_span > 0.0:
         _min_span(alns, f32(opts.min_span))
+    sets = build_hap_sets(alns, opts.hap_regions) if opts.hap_regions is not None else []
     if opts.local_near_best >= 0.0:
         _local_near_best(alns, f32(opts.local_near_best))
+        _rescue_sets(sets, "localBest")
     elif opts.global_near_best >= 0.0:
         _global_near_best(alns, f32(opts.global_near_best))
+        _rescue_sets(sets, "globalBest")
     if opts.max_aligns_drop >= 0:
         live = [a for a in alns if a.drop is None]
         if len(live) > opts.max_aligns_drop:
@@ -337,12 +346,26 @@ def filter_query(alns: list[CDnaAlign], opts: FilterOptions) -> None:
             a.drop = "maxAligns"
     if opts.unique_mapped:
         live = [a for a in alns if a.drop is None]
-        if len(live) > 1:
+        in_sets = {id(m) for hs in sets for m in hs.members}
+        units = sum(1 for a in live if id(a) not in in_sets) + sum(
+            1 for hs in sets if any(m.drop is None for m in hs.members))
+        if units > 1:
             for a in live:
                 a.drop = "nonUnique"
     _flag_weird(alns)
     if opts.filter_weird_overlapped:
         _filter_weird(alns)
+    return sets
+
+
+def _rescue_sets(sets: list[HapSet], reason: str) -> None:
+    """A hap set survives a near-best filter when any of its members did."""
+    for hs in sets:
+        members = hs.members
+        if any(m.drop is None for m in members):
+            for m in members:
+                if m.drop == reason:
+                    m.drop = None
 
 
 def _decay_cover(q_size: int) -> float:
@@ -483,7 +506,9 @@ def group_by_query(psls: Iterable[Psl], *, path: object = None, require_grouped:
 
 def filter_alignments(psls: Iterable[Psl], *, preset: str | None = None, sort: bool = False,
                       stats: FilterStats | None = None, path: object = None,
-                      require_grouped: bool = True, **overrides: object) -> Iterator[tuple[Psl, str | None, bool]]:
+                      require_grouped: bool = True,
+                      on_hap_set: Callable[[list[Psl]], None] | None = None,
+                      **overrides: object) -> Iterator[tuple[Psl, str | None, bool]]:
     """Filter alignments per query; yields ``(psl, drop_reason_or_None, weird)``.
 
     ``preset="ucsc-refseq"`` runs pslReps (``min_cover=0.15, min_ali=0.96, near_top=0.001``;
@@ -491,6 +516,7 @@ def filter_alignments(psls: Iterable[Psl], *, preset: str | None = None, sort: b
     order within a query); every other case runs pslCDnaFilter.
     A query name seen again after other queries is an error unless ``sort`` (sort by qName in
     memory first) or ``require_grouped=False`` (kent: each run is a query of its own).
+    ``on_hap_set`` hears the kept members of every hap set (with ``hap_regions``).
     Options are :class:`FilterOptions` field names (``min_id=0.95`` ...), optionally starting
     from a named preset (``"genbank-finished"``).  Rows are yielded per query, in input order.
     """
@@ -518,7 +544,12 @@ def filter_alignments(psls: Iterable[Psl], *, preset: str | None = None, sort: b
             alns.append(CDnaAlign(p, aln_id, opts))
             aln_id += 1
         rev = alns[::-1]
-        filter_query(rev, opts)
+        sets = filter_query(rev, opts)
+        if on_hap_set is not None:
+            for hs in sets:
+                kept = [m.psl for m in hs.members if m.drop is None]
+                if kept:
+                    on_hap_set(kept)
         if stats is not None:
             stats.add_query(alns)
         for a in alns:

@@ -30,7 +30,8 @@ Options:
    -minSpan=0.0 -maxAligns=-1 -maxAlignsDrop=-1 -uniqueMapped -polyASizes=file
    -usePolyTHead -repsAsMatch -decayMinCover -blackList=file -filterWeirdOverlapped
    -dropped=psl -weirdOverlapped=psl -statsOut=file -noValidate -verbose=1
-(the haplotype options -hapRegions etc. are not supported)
+   -hapRegions=psl -hapLociAlns=file
+(kent's haplotype debugging outputs -hapRefMapped and -hapRefCDnaAlns are not supported)
 """
 
 _CDNA_SPEC = {
@@ -43,9 +44,10 @@ _CDNA_SPEC = {
     "decayMinCover": (bool, False), "blackList": (str, None), "dropped": (str, None),
     "weirdOverlapped": (str, None), "statsOut": (str, None), "noValidate": (bool, False),
     "filterWeirdOverlapped": (bool, False), "verbose": (int, 1),
+    "hapRegions": (str, None), "hapLociAlns": (str, None),
 }
 
-_HAP_OPTS = ("hapRegions", "hapRefMapped", "hapRefCDnaAlns", "hapLociAlns")
+_HAP_DEBUG_OPTS = ("hapRefMapped", "hapRefCDnaAlns")
 
 
 def _read_black_list(path: str) -> list[tuple[str, int, str, int]]:
@@ -96,13 +98,21 @@ def _cdna_options(o) -> dict[str, object]:
         decay_min_cover=o.decayMinCover,
         black_list=_read_black_list(o.blackList) if o.blackList else None,
         filter_weird_overlapped=o.filterWeirdOverlapped, validate=not o.noValidate,
+        hap_regions=_read_hap_regions(o.hapRegions) if o.hapRegions else None,
     )
+
+
+def _read_hap_regions(path: str):
+    from refseqtracks.hapregions import HapRegions
+
+    return HapRegions.read(path)
 
 
 def _run_filter(in_psl: str, out_psl: str, *, dropped: str | None, weird: str | None,
                 stats_out: str | None, verbose: int, sort: bool = False,
                 summary: str | None = None, preset: str | None = None,
-                require_grouped: bool = True, options: dict[str, object]) -> None:
+                require_grouped: bool = True, hap_loci: str | None = None,
+                options: dict[str, object]) -> None:
     from refseqtracks.alignfilter import FilterStats, filter_alignments
     from refseqtracks.formats.psl import format_psl_line, iter_psl
 
@@ -113,6 +123,13 @@ def _run_filter(in_psl: str, out_psl: str, *, dropped: str | None, weird: str | 
         drop_fh: IO[str] | None = stack.enter_context(atomic_output(dropped)) if dropped else None
         weird_fh: IO[str] | None = stack.enter_context(atomic_output(weird)) if weird else None
         sum_fh: IO[str] | None = stack.enter_context(atomic_output(summary)) if summary else None
+        hap_fh: IO[str] | None = stack.enter_context(atomic_output(hap_loci)) if hap_loci else None
+        hap_ids = [0]
+
+        def on_hap_set(members: list) -> None:
+            hap_ids[0] += 1
+            hap_fh.write("".join(f"{hap_ids[0]}\t{format_psl_line(m)}" for m in members))  # type: ignore[union-attr]
+
         if sum_fh is not None:
             sum_fh.write("qName\ttName\ttStart\ttEnd\tstrand\tstatus\treason\n")
         keep_buf: list[str] = []
@@ -122,7 +139,9 @@ def _run_filter(in_psl: str, out_psl: str, *, dropped: str | None, weird: str | 
         for p, reason, is_weird in filter_alignments(iter_psl(in_psl), preset=preset, sort=sort,
                                                      stats=stats,
                                                      path=name if require_grouped else None,
-                                                     require_grouped=require_grouped, **options):
+                                                     require_grouped=require_grouped,
+                                                     on_hap_set=on_hap_set if hap_fh else None,
+                                                     **options):
             line = format_psl_line(p)
             if reason is None:
                 keep_buf.append(line)
@@ -160,15 +179,17 @@ def _run_filter(in_psl: str, out_psl: str, *, dropped: str | None, weird: str | 
 def main_psl_cdna_filter(argv: list[str]) -> int:
     """``pslCDnaFilter [options] inPsl outPsl``."""
     spec = dict(_CDNA_SPEC)
-    for h in _HAP_OPTS:
+    for h in _HAP_DEBUG_OPTS:
         spec[h] = (str, None)
     o = parse_kent_args(argv, spec, CDNA_USAGE, 2)
-    for h in _HAP_OPTS:
+    for h in _HAP_DEBUG_OPTS:
         if o[h] is not None:
-            raise UsageError(f"-{h} (haplotype-aware filtering) is not supported by refseqtracks")
+            raise UsageError(f"-{h} (a kent debugging output) is not supported by refseqtracks")
+    if o.hapLociAlns and not o.hapRegions:
+        raise UsageError("-hapLociAlns requires -hapRegions")
     _run_filter(o.args[0], o.args[1], dropped=o.dropped, weird=o.weirdOverlapped,
                 stats_out=o.statsOut, verbose=o.verbose, require_grouped=False,
-                options=_cdna_options(o))
+                hap_loci=o.hapLociAlns, options=_cdna_options(o))
     return 0
 
 
