@@ -48,10 +48,26 @@ def test_psl_cdna_filter_bad_input(tmp_path, capsys, fixture, message):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_hap_options_are_refused(tmp_path, capsys):
-    rc, _, err = run(["pslCDnaFilter", "-hapRegions=x.psl", str(PSL_DIR / "refseq_mrna.psl"),
+def test_hap_debug_options_are_refused(tmp_path, capsys):
+    rc, _, err = run(["pslCDnaFilter", "-hapRefMapped=x.psl", str(PSL_DIR / "refseq_mrna.psl"),
                       str(tmp_path / "k.psl")], capsys)
     assert rc == 255 and "not supported" in err
+    rc, _, err = run(["pslCDnaFilter", f"-hapLociAlns={tmp_path / 'h.txt'}",
+                      str(PSL_DIR / "refseq_mrna.psl"), str(tmp_path / "k.psl")], capsys)
+    assert rc == 255 and "requires -hapRegions" in err
+
+
+def test_hap_loci_output(tmp_path, capsys):
+    loci, out = tmp_path / "loci.id-psl", tmp_path / "k.psl"
+    rc, _, _ = run(["pslCDnaFilter", "-globalNearBest=0.001", "-verbose=0",
+                    f"-hapRegions={PSL_DIR / 'hap_mappings.psl'}", f"-hapLociAlns={loci}",
+                    str(PSL_DIR / "hap_alignments.psl"), str(out)], capsys)
+    assert rc == 0
+    rows = [line.split("\t") for line in loci.read_text().splitlines()]
+    assert [(r[0], r[10], r[14]) for r in rows] == [
+        ("1", "NM_000010.1", "chr6"), ("1", "NM_000010.1", "chr6_hap1"),
+        ("2", "NM_000011.1", "chr5"), ("2", "NM_000011.1", "chr5_hap1")]
+    assert [p.t_name for p in read_psl(out)] == ["chr6", "chr6_hap1", "chr5", "chr5_hap1"]
 
 
 def test_psl_reps_command(tmp_path, capsys):
