@@ -27,8 +27,8 @@ single-precision thresholds.
 
 Filter order (each step sees only the alignments that survived the previous ones): blackList,
 invalid (pslCheck), minQSize, minAlnSize, minNonRepSize, maxRepMatch, minId, minCover (or
-decayMinCover), bestOverlap, minSpan, localNearBest or globalNearBest, maxAlignsDrop or
-maxAligns, uniqueMapped, then weird overlaps are flagged (and dropped with
+decayMinCover), bestOverlap, minSpan, [hap sets formed], localNearBest or globalNearBest,
+maxAlignsDrop or maxAligns, uniqueMapped, then weird overlaps are flagged (and dropped with
 ``filterWeirdOverlapped``).  Every threshold drops strictly below it (equal passes).
 
 Overlaps: two alignments overlap when they share target, strand, and overlapping target and
