@@ -19,7 +19,9 @@ What the process step does and this module reproduces, in order:
 4. ``liftUp``: sequence names mapped to UCSC names (:mod:`refseqtracks.chromnames`).
 5. The subsets by the regexes of :mod:`refseqtracks.accessions` on the name: All, Curated,
    Predicted, Other, Select (lines unchanged, in the converter's order).
-6. ``genePredToGtf -utr -source=ncbiRefSeq.DATE`` of All; ``genePredToBed`` of each subset.
+6. ``genePredToGtf -utr`` of every record, from a file named ``ncbiRefSeq.DATE`` (so that is
+   the GTF source); ``genePredToBed`` of each subset, and for Other ``genePredToBed -tab
+   -fillSpace | sort -k1,1 -k2n,2n`` (the input of UCSC's ncbiRefSeqOther bigBed).
 7. The link table (:mod:`refseqtracks.annotate`) of All.
 8. PSL from the ``cDNA_match``/``match`` lines not containing ``NG_`` (gff3ToPsl path).
 
@@ -56,7 +58,7 @@ SUBSET_FILES = {
     "all": ("ncbiRefSeq.gp", "ncbiRefSeq.bed", "RefSeq All: curated + predicted (^[NXY][MRP]_)"),
     "curated": ("curated.gp", "curated.bed", "RefSeq Curated (^[NY][MRP]_)"),
     "predicted": ("predicted.gp", "predicted.bed", "RefSeq Predicted (^X[MR]_)"),
-    "other": ("other.gp", "other.bed", "RefSeq Other (not ^[NXY][MRP]_)"),
+    "other": ("other.gp", "other.bed", "RefSeq Other (not ^[NXY][MRP]_)"),  # BED sorted
     "select": ("refseqSelect.curated.gp", "refseqSelect.curated.bed",
                "RefSeq Select: curated, tagged RefSeq Select or MANE Select"),
 }
@@ -369,15 +371,19 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                                  "every transcript gff3ToGenePred -refseqHacks made (genePredExt)")
         gp = {s: out.open(f"{s}.gp", f"{prefix}.{SUBSET_FILES[s][0]}", SUBSET_FILES[s][2] + ", genePredExt")
               for s in SUBSET_FILES}
-        bed = {s: out.open(f"{s}.bed", f"{prefix}.{SUBSET_FILES[s][1]}", SUBSET_FILES[s][2] + ", BED12")
+        bed = {s: out.open(f"{s}.bed", f"{prefix}.{SUBSET_FILES[s][1]}",
+                           SUBSET_FILES[s][2] + (", BED12 (-fillSpace, sorted by chrom and start)"
+                                                 if s == "other" else ", BED12"))
                for s in SUBSET_FILES}
         f_gtf = out.open("gtf", f"{prefix}.ncbiRefSeq.gtf",
-                         f"RefSeq All as GTF (genePredToGtf -utr, source ncbiRefSeq.{date})")
+                         f"every record as GTF (genePredToGtf -utr, source ncbiRefSeq.{date}), "
+                         "UCSC's bigZips/genes/<db>.ncbiRefSeq.gtf")
         f_attrs = out.open("attrs", f"{prefix}.attrs.txt", "GFF3 attributes per record (-attrsOut)")
         f_unproc = out.open("unprocessed", f"{prefix}.unprocessedRoots.txt",
                             "GFF3 roots that made no transcript (-unprocessedRootsOut)")
         gtf_writer = GtfWriter(source=f"ncbiRefSeq.{date}", utr=True)
         bufs: dict[str, list[str]] = {k: [] for k in out.files}
+        other_bed: list[tuple[bytes, int, bytes, str]] = []  # sorted at the end, as UCSC does
         gp_count = 0
 
         def flush() -> None:
@@ -406,15 +412,20 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                 line = f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{line}"
             bufs["genePred"].append(line)
             out.meta["genePred"].records += 1
+            bufs["gtf"] += gtf_writer.lines(tx)
+            out.meta["gtf"].records += 1
             for s in _subsets(tx.name, select):
                 counts[s] += 1
                 bufs[f"{s}.gp"].append(line)
-                bufs[f"{s}.bed"].append(to_bed12(tx))
                 out.meta[f"{s}.gp"].records += 1
                 out.meta[f"{s}.bed"].records += 1
+                if s == "other":  # genePredToBed -tab -fillSpace | sort -k1,1 -k2n,2n
+                    b = to_bed12(tx, fill_space=True)
+                    other_bed.append((tx.chrom.encode("utf-8", "surrogateescape"), tx.tx_start,
+                                      b.encode("utf-8", "surrogateescape"), b))
+                    continue
+                bufs[f"{s}.bed"].append(to_bed12(tx))
                 if s == "all":
-                    bufs["gtf"] += gtf_writer.lines(tx)
-                    out.meta["gtf"].records += 1
                     link.add(tx)
                     fakes.append(replace(tx, attrs=None) if tx.attrs is not None else tx)
             gp_count += 1
@@ -433,6 +444,9 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
         conv.finish_message()
         flush()
         del results
+        other_bed.sort(key=lambda k: k[:3])
+        out.files["other.bed"].write("".join(k[3] for k in other_bed))
+        del other_bed
 
         # the link table, joined with NCBI Gene when asked
         if progress is not None:
