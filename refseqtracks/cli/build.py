@@ -63,8 +63,8 @@ def main_build(argv: list[str]) -> int:
     p = _Parser(prog="refseqtracks build",
                 description="Build UCSC's ncbiRefSeq table set (kent doNcbiRefSeq.pl process step) "
                             "from an NCBI RefSeq GFF3: genePredExt of every record and of the "
-                            "All/Curated/Predicted/Other/Select subsets, GTF of All, BED12 of every "
-                            "subset, PSL of NCBI's cDNA_match alignments, the ncbiRefSeqLink table, "
+                            "All/Curated/Predicted/Other/Select subsets, GTF of every record, BED12 of "
+                            "every subset, PSL of NCBI's cDNA_match alignments, the ncbiRefSeqLink table, "
                             "the annotation release, and manifest.json describing them.")
     p.add_argument("gff", help="RefSeq *_genomic.gff or .gff.gz (- for stdin)")
     p.add_argument("-o", "--outdir", required=True, help="output folder (created if needed)")
