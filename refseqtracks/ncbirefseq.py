@@ -5,8 +5,10 @@ Coordinates are 0-based half-open throughout (the GFF3 reader converts them).
 What the process step does and this module reproduces, in order:
 
 1. ``#!annotation-source`` in the first 100 lines -> the annotation release (the text after
-   ``annotation-source ``, without `` Updated Annotation Release``), written with the date as
-   ``ncbiRefSeqVersion.txt``: ``RELEASE (YYYY-MM-DD)``.
+   ``annotation-source ``, without `` Updated Annotation Release``; the assembly id when there
+   is none), written with the GFF3 file's modification date as ``ncbiRefSeqVersion.txt``:
+   ``RELEASE (YYYY-MM-DD)``.  The build date (``date +%F``) is a second date: it names the
+   GTF source.
 2. ``sed 's/([;\\t])SO_type=/\\1so_type=/'`` (the first ``SO_type=`` attribute of a line is
    renamed, since kent rejects upper-case non-standard tags), then
    ``gff3ToGenePred -refseqHacks -attrsOut -unprocessedRootsOut`` (``-warnAndContinue`` with
@@ -293,7 +295,8 @@ def _rename_line(line: str, tx: Transcript, new: Transcript) -> str:
 
 
 def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | None = None,
-                      date: str | None = None, chrom_map: ChromMap | None = None,
+                      date: str | None = None, version_date: str | None = None,
+                      chrom_map: ChromMap | None = None,
                       drop_unmapped: bool = False, warn_and_continue: bool = False,
                       bin: bool = False, gene_info: Source | None = None,
                       gene2refseq: Source | None = None, rna_sizes: dict[str, int] | None = None,
@@ -302,19 +305,22 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
     """Build the ncbiRefSeq table set into ``outdir``; returns the manifest (also written)."""
     outdir = os.fspath(outdir)
     prefix = prefix or default_prefix(gff)
-    date = date or _default_date(gff)
+    date = date or time.strftime("%Y-%m-%d")
+    version_date = version_date or _file_date(gff)
     with tempfile.TemporaryDirectory(prefix="refseqtracks-build-") as spill_dir:
         spill = os.path.join(spill_dir, "psl_rows.gff")
         with open(spill, "w", encoding="utf-8", errors="surrogateescape", newline="") as sink:
             scan = GffScan(psl_sink=sink)
-            return _build(gff, outdir, scan, spill, sink, prefix=prefix, date=date, chrom_map=chrom_map,
+            return _build(gff, outdir, scan, spill, sink, prefix=prefix, date=date,
+                          version_date=version_date, chrom_map=chrom_map,
                           drop_unmapped=drop_unmapped, warn_and_continue=warn_and_continue, bin=bin,
                           gene_info=gene_info, gene2refseq=gene2refseq, rna_sizes=rna_sizes,
                           progress=progress, report=report)
 
 
 def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *, prefix: str,
-           date: str, chrom_map: ChromMap | None, drop_unmapped: bool, warn_and_continue: bool,
+           date: str, version_date: str, chrom_map: ChromMap | None, drop_unmapped: bool,
+           warn_and_continue: bool,
            bin: bool, gene_info: Source | None, gene2refseq: Source | None,
            rna_sizes: dict[str, int] | None, progress: Progress | None,
            report: Callable[[str], None] | None) -> dict:
@@ -478,7 +484,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
         out.meta["selectList"].records = len(sel_sorted)
         release = annotation_release(scan.first_lines)
         f_ver = out.open("version", "ncbiRefSeqVersion.txt", "annotation release and date")
-        f_ver.write(f"{release} ({date})\n")
+        f_ver.write(f"{release or default_prefix(gff)} ({version_date})\n")
         if chrom_map is not None and chrom_map.sizes:
             f_sizes = out.open("chromSizes", f"{prefix}.chrom.sizes", "sequence sizes under the output names")
             f_sizes.write("".join(f"{k}\t{v}\n" for k, v in chrom_map.sizes.items()))
@@ -497,6 +503,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
             "input": input_name(gff),
             "prefix": prefix,
             "date": date,
+            "version_date": version_date,
             "annotation_release": release,
             "renaming": chrom_map.source if chrom_map is not None else None,
             "records": out.meta["genePred"].records,
@@ -560,13 +567,14 @@ def read_select_list(src: Source) -> set[str]:
     return names
 
 
-def _default_date(gff: Source) -> str:
+def _file_date(gff: Source) -> str:
+    """The input's modification date, local time (``ls -L --full-time``); today for streams."""
     if isinstance(gff, (str, os.PathLike)) and not is_stdio(gff):
         try:
-            return time.strftime("%Y-%m-%d", time.gmtime(os.path.getmtime(gff)))
+            return time.strftime("%Y-%m-%d", time.localtime(os.path.getmtime(gff)))
         except OSError:
             pass
-    return time.strftime("%Y-%m-%d", time.gmtime())
+    return time.strftime("%Y-%m-%d")
 
 
 def _version() -> str:

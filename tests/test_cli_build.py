@@ -18,6 +18,7 @@ from conftest import CONFORMANCE, FIXTURES, shared_path
 SAMPLE = FIXTURES / "sample" / "sample_genomic.gff"
 REPORT = FIXTURES / "sample" / "sample_assembly_report.txt"
 DATE = "2024-02-29"
+VDATE = "2024-01-15"
 
 ALL = re.compile(r"^[NXY][MRP]_")
 CURATED = re.compile(r"^[NY][MRP]_")
@@ -28,7 +29,8 @@ def _build(tmp_path: Path, *args: str, gff: Path = SAMPLE) -> tuple[Path, dict]:
     out = tmp_path / "out"
     err = io.StringIO()
     with redirect_stderr(err):
-        rc = main(["build", str(gff), "-o", str(out), "--date", DATE, "--quiet", *args])
+        rc = main(["build", str(gff), "-o", str(out), "--date", DATE, "--version-date", VDATE, "--quiet",
+                   *args])
     assert rc == 0, err.getvalue()
     return out, json.loads((out / "manifest.json").read_text())
 
@@ -67,7 +69,7 @@ def test_sample_renaming(sample_build):
 
 def test_sample_version_gtf_link(sample_build):
     out, man = sample_build
-    assert (out / "ncbiRefSeqVersion.txt").read_text() == f"NCBI RefSeq GCF_000000901.1-RS_2024_01 ({DATE})\n"
+    assert (out / "ncbiRefSeqVersion.txt").read_text() == f"NCBI RefSeq GCF_000000901.1-RS_2024_01 ({VDATE})\n"
     gtf = _lines(out / "sample.ncbiRefSeq.gtf")
     assert {ln.split("\t")[1] for ln in gtf} == {f"ncbiRefSeq.{DATE}"}
     assert {ln.split('transcript_id "')[1].split('"')[0] for ln in gtf} >= {"TRNF", "PSGX1P", "NM_000001.1"}
@@ -301,6 +303,26 @@ def test_grch38_report_on_real_gff(tmp_path):
     assert {ln.split("\t")[1] for ln in _lines(out / "hg38.gp")} == {"chr21"}
     assert man["annotation_release"] == "NCBI Homo sapiens Annotation Release 108"
     assert man["unmapped_seqids"]["count"] == 0
+
+
+def test_version_defaults(tmp_path):
+    """No annotation-source: the assembly id; no dates given: file date and today (as UCSC)."""
+    import os
+    import time
+    gff = tmp_path / "GCF_000000901.1_Sample1.0_genomic.gff"
+    gff.write_text("".join(ln for ln in SAMPLE.read_text().splitlines(keepends=True)
+                           if "annotation-source" not in ln))
+    os.utime(gff, (0, 86400 * 365))
+    out = tmp_path / "o"
+    before = time.strftime("%Y-%m-%d")
+    with redirect_stderr(io.StringIO()):
+        assert main(["build", str(gff), "-o", str(out), "--quiet"]) == 0
+    after = time.strftime("%Y-%m-%d")
+    day = time.strftime("%Y-%m-%d", time.localtime(86400 * 365))
+    assert (out / "ncbiRefSeqVersion.txt").read_text() == f"GCF_000000901.1_Sample1.0 ({day})\n"
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["date"] in (before, after)
+    assert man["version_date"] == day
 
 
 def test_build_from_stdin(tmp_path, monkeypatch):

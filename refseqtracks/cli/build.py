@@ -80,8 +80,9 @@ def main_build(argv: list[str]) -> int:
                    help="output file name prefix (default: from the input name, e.g. "
                         "GCF_000001405.40_GRCh38.p14)")
     p.add_argument("--date", metavar="YYYY-MM-DD",
-                   help="version date: GTF source ncbiRefSeq.DATE and ncbiRefSeqVersion.txt "
-                        "(default: the input file's modification date, UTC)")
+                   help="build date, in the GTF source ncbiRefSeq.DATE (default: today)")
+    p.add_argument("--version-date", metavar="YYYY-MM-DD",
+                   help="date in ncbiRefSeqVersion.txt (default: the input file's modification date)")
     p.add_argument("--gene-info", metavar="F", help="NCBI gene_info[.gz]: link-table descriptions")
     p.add_argument("--gene2refseq", metavar="F",
                    help="NCBI gene2refseq[.gz]: link-table status (default status: Unknown)")
@@ -98,6 +99,7 @@ def main_build(argv: list[str]) -> int:
     from refseqtracks.ncbirefseq import build_ncbi_refseq, check_date
 
     date = check_date(a.date) if a.date else None
+    version_date = check_date(a.version_date) if a.version_date else None
     cmap = None
     if a.assembly_report:
         cmap = chromnames.chrom_map_from_assembly_report(a.assembly_report)
@@ -122,7 +124,8 @@ def main_build(argv: list[str]) -> int:
 
     from refseqtracks.errors import RefseqtracksError
     try:
-        manifest = build_ncbi_refseq(a.gff, a.outdir, prefix=a.db, date=date, chrom_map=cmap,
+        manifest = build_ncbi_refseq(a.gff, a.outdir, prefix=a.db, date=date, version_date=version_date,
+                                     chrom_map=cmap,
                                      drop_unmapped=a.drop_unmapped, warn_and_continue=a.warn_and_continue,
                                      bin=a.bin, gene_info=a.gene_info, gene2refseq=a.gene2refseq,
                                      rna_sizes=rna_sizes, progress=progress, report=report)
