@@ -266,11 +266,14 @@ def test_acceptance_subsets_equal_gff3togenepred(tmp_path, gff, warn):
     sink = io.StringIO()
     with redirect_stderr(sink):
         assert main(["gff3ToGenePred", "-refseqHacks", *(["-warnAndContinue"] if warn else []),
+                     f"-attrsOut={tmp_path / 'ref.attrs'}", f"-unprocessedRootsOut={tmp_path / 'ref.unproc'}",
                      str(gff), str(ref)]) == 0, sink.getvalue()
     out, man = _build(tmp_path, *(["--warn-and-continue"] if warn else []), "--db", "t", gff=gff)
-    dropped = set(man["filtered_by_chrom_sizes"])
-    ref_lines = [ln for ln in _lines(ref) if ln.split("\t", 1)[0] not in dropped]
+    assert man["filtered_by_chrom_sizes"] == []
+    ref_lines = _lines(ref)
     assert _lines(out / "t.gp") == ref_lines
+    assert (out / "t.attrs.txt").read_text() == (tmp_path / "ref.attrs").read_text()
+    assert (out / "t.unprocessedRoots.txt").read_text() == (tmp_path / "ref.unproc").read_text()
     expect = {"ncbiRefSeq": [ln for ln in ref_lines if ALL.search(ln)],
               "curated": [ln for ln in ref_lines if CURATED.search(ln)],
               "predicted": [ln for ln in ref_lines if PREDICTED.search(ln)],
