@@ -497,6 +497,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                               bin, progress, fakes, out_sizes)
 
         unmapped = dict(sorted(renamer.unmapped.items())) if renamer is not None else {}
+        # every GFF3 sequence the renaming does not know, with or without records on it
+        unknown = sorted(q for q in scan.seqids if chrom_map is not None and q not in chrom_map.names)
         manifest = {
             "tool": "refseqtracks build",
             "version": _version(),
@@ -514,6 +516,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                 "records": unmapped,
                 "action": ("dropped" if drop_unmapped else "kept") if unmapped else None,
             },
+            "gff3_seqids_not_renamed": {"count": len(unknown), "names": unknown[:1000]},
             "filtered_by_chrom_sizes": filtered,
             "psl": psl_note,
             "warnings": messages[:1000],

@@ -121,6 +121,8 @@ def test_keep_unmapped_is_reported(tmp_path):
     out, man = _build(tmp_path, "--chrom-alias", str(alias))
     um = man["unmapped_seqids"]
     assert um["names"] == ["NC_000902.1", "NC_000903.1", "NW_000904.1"] and um["action"] == "kept"
+    assert um["records"] == {"NC_000902.1": 2, "NC_000903.1": 2, "NW_000904.1": 1}
+    assert man["gff3_seqids_not_renamed"] == {"count": 3, "names": um["names"]}
     assert man["records"] == 10
 
 
