@@ -45,7 +45,7 @@ from typing import Iterable, Literal, NamedTuple
 
 __all__ = [
     "PREFIXES", "AccessionInfo", "classify", "split_version", "is_refseq_accession",
-    "is_curated", "is_predicted", "is_all", "is_other", "is_select", "subset_of", "SUBSETS",
+    "is_curated", "is_predicted", "is_all", "is_other", "is_select", "subset_of", "subsets_of", "SUBSETS",
     "accession_from_defline", "select_names_from_gff3_line", "SELECT_TAGS", "filter_names",
 ]
 
@@ -159,6 +159,22 @@ def is_select(name: str, select_names: "set[str] | frozenset[str]") -> bool:
 
 
 SUBSETS = ("all", "curated", "predicted", "other", "select")
+
+
+def subsets_of(name: str, select_names: "set[str] | frozenset[str]" = frozenset()) -> list[str]:
+    """Every subset a genePred name is in, in :data:`SUBSETS` order (one pass of the tests)."""
+    out = []
+    if is_all(name):
+        out.append("all")
+    if is_curated(name):
+        out.append("curated")
+    elif is_predicted(name):
+        out.append("predicted")
+    if not out:
+        out.append("other")
+    elif select_names and out[-1] == "curated" and is_select(name, select_names):
+        out.append("select")
+    return out
 
 
 def subset_of(name: str, subset: str, select_names: "set[str] | frozenset[str]" = frozenset()) -> bool:

@@ -31,169 +31,29 @@ All outputs are written through one set of atomic files: a failed build leaves n
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import tempfile
 import time
-from array import array
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from typing import IO, Callable, Iterator
+from typing import IO, Callable
 
 from refseqtracks import accessions as acc
-from refseqtracks.annotate import GffFacts, LinkTable, format_link_line, read_gene2refseq, read_gene_info
+from refseqtracks.annotate import LinkTable, format_link_line, read_gene2refseq, read_gene_info
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
-from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio, open_input
+from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line
 from refseqtracks.model import Transcript
+from refseqtracks.ncbirefseq_scan import GffScan, Progress, SedStream, annotation_release, scan_file
+from refseqtracks.ncbirefseq_split import SUBSET_FILES, read_select_list, split_genepred
 
 __all__ = [
     "SUBSET_FILES", "GffScan", "annotation_release", "build_ncbi_refseq", "split_genepred",
     "default_prefix", "Progress", "read_select_list", "check_date",
 ]
-
-#: subset -> (genePred file suffix, BED file suffix, what it is)
-SUBSET_FILES = {
-    "all": ("ncbiRefSeq.gp", "ncbiRefSeq.bed", "RefSeq All: curated + predicted (^[NXY][MRP]_)"),
-    "curated": ("curated.gp", "curated.bed", "RefSeq Curated (^[NY][MRP]_)"),
-    "predicted": ("predicted.gp", "predicted.bed", "RefSeq Predicted (^X[MR]_)"),
-    "other": ("other.gp", "other.bed", "RefSeq Other (not ^[NXY][MRP]_)"),  # BED sorted
-    "select": ("refseqSelect.curated.gp", "refseqSelect.curated.bed",
-               "RefSeq Select: curated, tagged RefSeq Select or MANE Select"),
-}
-
-_SO_TYPE = re.compile(r"([;\t])SO_type=")
-
-#: progress callback: (stage text, fraction done or None)
-Progress = Callable[[str, "float | None"], None]
-
-
-def annotation_release(lines: list[str]) -> str:
-    """doNcbiRefSeq's release text from header lines (``grep ^#.annotation-source | sed``)."""
-    out = []
-    for line in lines:
-        line = line.rstrip("\r\n")
-        if len(line) > 1 and line[0] == "#" and line[2:].startswith("annotation-source"):
-            text = line.rpartition("annotation-source ")[2] if "annotation-source " in line else line
-            out.append(text.replace(" Updated Annotation Release", "", 1))
-    return "\n".join(out)
-
-
-class GffScan:
-    """One pass over raw GFF3 lines collecting what the build needs besides the transcripts."""
-
-    def __init__(self, *, facts: GffFacts | None = None, psl_sink: IO[str] | None = None):
-        self.lineno = 0
-        self.first_lines: list[str] = []     # the first 100 lines (annotation-source)
-        self.comment_head: list[str] = []    # the first 10 '#' lines (PSL input header)
-        self.select_names: set[str] = set()
-        #: the cDNA_match/match lines for the PSL step: in ``psl_sink`` when given (they can be
-        #: a million lines for human), else in this list
-        self.psl_sink = psl_sink
-        self.psl_lines: list[str] = []
-        self.psl_linenos = array("l")        # their line numbers in the GFF3
-        self.seqids: dict[str, int] = {}     # feature seqid -> number of lines
-        self.region_sizes: dict[str, int] = {}
-        self.has_so_type = False
-        self.facts = facts if facts is not None else GffFacts(keep_children=False)
-
-    def feed(self, line: str) -> None:
-        self.lineno += 1
-        if self.lineno <= 100:
-            self.first_lines.append(line)
-        if line[:1] == "#":
-            if len(self.comment_head) < 10:
-                self.comment_head.append(line if line.endswith("\n") else line + "\n")
-            if line.startswith("##sequence-region"):
-                parts = line.split()
-                if len(parts) >= 4 and parts[3].isdigit():
-                    self.region_sizes.setdefault(parts[1], int(parts[3]))
-            return
-        cols = line.split("\t", 8)
-        if len(cols) < 9:
-            return
-        seqids = self.seqids
-        seqids[cols[0]] = seqids.get(cols[0], 0) + 1
-        ftype = cols[2]
-        if ftype == "cDNA_match" or ftype == "match":
-            if "NG_" not in line:
-                line = line if line.endswith("\n") else line + "\n"
-                if self.psl_sink is not None:
-                    self.psl_sink.write(line)
-                else:
-                    self.psl_lines.append(line)
-                self.psl_linenos.append(self.lineno)
-            return
-        col9 = cols[8]
-        if "SO_type=" in col9:
-            self.has_so_type = True
-        if "Select" in col9:
-            self.select_names.update(acc.select_names_from_gff3_line(line))
-        self.facts.feed_cols(cols)
-
-
-class _SedStream(io.TextIOBase):
-    """The GFF3 lines with doNcbiRefSeq's ``SO_type=`` fix, optionally scanned as they pass."""
-
-    def __init__(self, src: Source, scan: GffScan | None = None):
-        self._f = open_input(src)
-        self.name = input_name(src)
-        self._scan = scan
-        self._it = self._lines()
-
-    def _lines(self) -> Iterator[str]:
-        feed = self._scan.feed if self._scan is not None else None
-        for line in self._f:
-            if feed is not None:
-                feed(line)
-            if "SO_type=" in line:
-                line = _SO_TYPE.sub(r"\1so_type=", line, count=1)
-            yield line
-
-    def __iter__(self) -> Iterator[str]:
-        return self._it
-
-    def readline(self, size: int | None = -1) -> str:
-        return next(self._it, "")
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self._f.close()
-        super().close()
-
-
-def _scan_file(path: Source, scan: GffScan, progress: Progress | None) -> None:
-    """Pass 1 over a GFF3 file, reporting progress by compressed bytes read."""
-    raw = None
-    total = 0
-    if isinstance(path, (str, os.PathLike)):
-        try:
-            raw = open(path, "rb")
-        except OSError as ex:
-            raise RefseqtracksError(f"can't open {input_name(path)}: {ex.strerror or ex}") from None
-        total = os.fstat(raw.fileno()).st_size
-    try:
-        f = open_input(raw if raw is not None else path)
-        try:
-            feed = scan.feed
-            next_report = 0
-            for line in f:
-                feed(line)
-                if progress is not None and scan.lineno >= next_report:
-                    next_report = scan.lineno + 200_000
-                    progress("reading GFF3", (raw.tell() / total) if total else None)
-        finally:
-            f.close()
-    finally:
-        if raw is not None:
-            raw.close()
-    if progress is not None:
-        progress("reading GFF3", 1.0)
 
 
 def default_prefix(path: Source) -> str:
@@ -203,61 +63,6 @@ def default_prefix(path: Source) -> str:
         if base.endswith(suffix):
             base = base[: -len(suffix)]
     return base or "ncbiRefSeq"
-
-
-def _subsets(name: str, select: set[str]) -> list[str]:
-    out = []
-    if acc.is_all(name):
-        out.append("all")
-    if acc.is_curated(name):
-        out.append("curated")
-        if select and acc.is_select(name, select):
-            out.append("select")
-    elif acc.is_predicted(name):
-        out.append("predicted")
-    if acc.is_other(name):
-        out.append("other")
-    return out
-
-
-def split_genepred(src: Source, outdir: str | os.PathLike, *, prefix: str,
-                   select_names: set[str] | None = None) -> dict[str, int]:
-    """Split genePred lines into the subset files (lines unchanged); returns counts per subset.
-
-    A leading bin column is recognised and the name taken after it.  The Select file is written
-    only when ``select_names`` is given.
-    """
-    from refseqtracks.bins import detect_layout
-
-    ensure_dir(outdir)
-    select = set(select_names or ())
-    wanted = [s for s in SUBSET_FILES if s != "select" or select_names is not None]
-    counts = {s: 0 for s in wanted}
-    name_col = None
-    with ExitStack() as stack:
-        outs = {s: stack.enter_context(atomic_output(os.path.join(outdir, f"{prefix}.{SUBSET_FILES[s][0]}")))
-                for s in wanted}
-        bufs: dict[str, list[str]] = {s: [] for s in wanted}
-        with open_input(src) as f:
-            for line in f:
-                if not line.strip() or line[0] == "#":
-                    continue
-                if name_col is None:
-                    cols = line.rstrip("\r\n").split("\t")
-                    lay = detect_layout(cols, kind="genePred")
-                    name_col = 1 if lay is not None and lay.bin else 0
-                name = line.split("\t", name_col + 1)[name_col]
-                for s in _subsets(name, select):
-                    if s in bufs:
-                        bufs[s].append(line if line.endswith("\n") else line + "\n")
-                        counts[s] += 1
-                if len(bufs["all"]) + len(bufs["other"]) >= 8192:
-                    for s, b in bufs.items():
-                        outs[s].write("".join(b))
-                        b.clear()
-        for s, b in bufs.items():
-            outs[s].write("".join(b))
-    return counts
 
 
 @dataclass
@@ -339,10 +144,10 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
     # pass 1 (files) or one pass through the converter (streams)
     seekable = isinstance(gff, (str, os.PathLike)) and not is_stdio(gff)
     if seekable:
-        _scan_file(gff, scan, progress)
-        src: Source = _SedStream(gff) if scan.has_so_type else gff
+        scan_file(gff, scan, progress)
+        src: Source = SedStream(gff) if scan.has_so_type else gff
     else:
-        src = _SedStream(gff, scan)
+        src = SedStream(gff, scan)
 
     if progress is not None:
         progress("converting (gff3ToGenePred -refseqHacks)", None)
@@ -351,7 +156,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
     try:
         results = conv.run()
     finally:
-        if isinstance(src, _SedStream):
+        if isinstance(src, SedStream):
             src.close()
 
     # genePredFilter -chromSizes: sizes of the NCBI names, when the renaming source gives them
@@ -420,7 +225,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
             out.meta["genePred"].records += 1
             bufs["gtf"] += gtf_writer.lines(tx)
             out.meta["gtf"].records += 1
-            for s in _subsets(tx.name, select):
+            for s in acc.subsets_of(tx.name, select):
                 counts[s] += 1
                 bufs[f"{s}.gp"].append(line)
                 out.meta[f"{s}.gp"].records += 1
@@ -548,26 +353,6 @@ def _write_psl(out: _Outputs, scan: GffScan, spill: str, genome_sizes: dict[str,
                                   path=out.input_name, report=out.report)
     out.meta["psl"].records = n
     return note
-
-
-def read_select_list(src: Source) -> set[str]:
-    """Select names: one per line, or (a GFF3 input) doNcbiRefSeq's extraction from tagged lines."""
-    names: set[str] = set()
-    with open_input(src) as f:
-        first = True
-        gff = False
-        for line in f:
-            if first:
-                gff = line.startswith("##gff-version")
-                first = False
-            if gff:
-                if line[:1] != "#":
-                    names.update(acc.select_names_from_gff3_line(line))
-                continue
-            word = line.strip()
-            if word and not word.startswith("#"):
-                names.add(word.split()[0])
-    return names
 
 
 def _file_date(gff: Source) -> str:

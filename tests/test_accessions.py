@@ -109,3 +109,9 @@ def test_select_names_from_gff3_line(line, expected):
 ], ids=["plain", "gi-ref", "no-gt", "nr-ctrl-a", "nr-second-refseq", "genbank", "empty"])
 def test_accession_from_defline(defline, acc):
     assert accession_from_defline(defline) == acc
+
+
+@given(st.text(alphabet="NXYMRP_1.", max_size=7), st.sets(st.text(alphabet="NXYMRP_1.", max_size=7), max_size=3))
+def test_subsets_of_agrees_with_subset_of(name, select):
+    from refseqtracks.accessions import SUBSETS, subsets_of
+    assert subsets_of(name, select) == [s for s in SUBSETS if subset_of(name, s, select)]
