@@ -68,6 +68,8 @@ class GffScan:
         self.lineno += 1
         if self.lineno <= 100:
             self.first_lines.append(line)
+        if "SO_type=" in line and _SO_TYPE.search(line):  # the sed runs on every line
+            self.has_so_type = True
         if line[:1] == "#":
             if len(self.comment_head) < 10:
                 self.comment_head.append(line if line.endswith("\n") else line + "\n")
@@ -92,8 +94,6 @@ class GffScan:
                 self.psl_linenos.append(self.lineno)
             return
         col9 = cols[8]
-        if "SO_type=" in col9:
-            self.has_so_type = True
         if "Select" in col9:
             self.select_names.update(acc.select_names_from_gff3_line(line))
         self.facts.feed_cols(cols)

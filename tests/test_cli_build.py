@@ -339,3 +339,14 @@ def test_build_from_stdin(tmp_path, monkeypatch):
     man = json.loads((out / "manifest.json").read_text())
     assert man["prefix"] == "ncbiRefSeq" and man["subsets"]["select"] == 2
     assert (out / "ncbiRefSeq.refseqSelectTranscripts.txt").read_text() == "NM_000001.1\nNR_000007.1\n"
+
+
+def test_so_type_on_any_line_is_renamed(tmp_path):
+    gff = tmp_path / "so_genomic.gff"
+    text = SAMPLE.read_text().replace("SO_type=enhancer", "so_type=enhancer")
+    # an upper-case SO_type= on a transcript only (not on the line the sample already has)
+    text = text.replace("ID=rna-XR_000003.1;Parent=gene-LOC900003;", "ID=rna-XR_000003.1;Parent=gene-LOC900003;SO_type=lnc_RNA;", 1)
+    gff.write_text(text)
+    out, man = _build(tmp_path, gff=gff)
+    assert man["subsets"]["predicted"] == 4
+    assert "XR_000003.1\tso_type\tlnc_RNA" in (out / "so.attrs.txt").read_text()
