@@ -76,7 +76,16 @@ __all__ = ["read_gff3", "Gff3Converter", "GENE_TYPES", "TRANSCRIPT_TYPES"]
 
 
 class _Restart(Exception):
-    """The input is not grouped by locus: resolve it as one locus instead."""
+    """The input is not grouped by locus as assumed: convert it again.
+
+    ``holds`` maps IDs referenced after their locus was closed to the last line referring to
+    them; a second streaming pass keeps those loci open that long.  Without holds, the whole
+    input is converted as one locus.
+    """
+
+    def __init__(self, holds: dict[str, int] | None = None):
+        super().__init__()
+        self.holds = holds
 
 
 class Gff3Converter:
@@ -138,6 +147,7 @@ class Gff3Converter:
 
     def _run_all(self) -> list[RootResult]:
         src = self.src
+        self.passes = 0
         spool = None
         if self.streaming and not isinstance(src, (str, os.PathLike)) or (
                 isinstance(src, str) and src in ("-", "stdin", "/dev/stdin")):
@@ -145,11 +155,21 @@ class Gff3Converter:
             src = spool
         try:
             if self.streaming:
+                holds = None
                 try:
                     return self._run(src, streaming=True)
-                except _Restart:
+                except _Restart as ex:
+                    holds = ex.holds
                     if spool is not None:
                         spool.rewind()
+                if holds:
+                    seen = self._seen_lines
+                    try:
+                        return self._run(src, streaming=True, quiet_until=seen, holds=holds)
+                    except _Restart:
+                        if spool is not None:
+                            spool.rewind()
+                        self._seen_lines = max(seen, self._seen_lines)
             return self._run(src, streaming=False, quiet_until=self._seen_lines)
         finally:
             if spool is not None:
@@ -157,7 +177,12 @@ class Gff3Converter:
 
     _seen_lines = 0
 
-    def _run(self, src, *, streaming: bool, quiet_until: int = 0) -> list[RootResult]:
+    #: how many passes over the input the last run needed (1; 2 with held loci; 3 as one locus)
+    passes = 0
+
+    def _run(self, src, *, streaming: bool, quiet_until: int = 0,
+             holds: dict[str, int] | None = None) -> list[RootResult]:
+        self.passes += 1
         report = self.report
         if quiet_until:
             # the first pass already reported the parse problems of these lines
@@ -167,7 +192,7 @@ class Gff3Converter:
                     if num.isdigit() and int(num) <= quiet_until:
                         return
                 _r(msg)
-        state = _Grouper(self, streaming)
+        state = _Grouper(self, streaming, holds)
         reader = Gff3Reader(src, max_errors=self.max_parse_errors, warn=self.opts.warn_and_continue,
                             report=report, on_directive=state.directive)
         reader.path = self.path
@@ -286,7 +311,7 @@ def read_gff3(src: Source, *, refseq_hacks: bool = False, use_name: bool = False
 class _Locus:
     """Features linked by Parent references (one gene with its transcripts, exons ...)."""
 
-    __slots__ = ("anns", "ids", "pending", "seqids", "max_end")
+    __slots__ = ("anns", "ids", "pending", "seqids", "max_end", "hold")
 
     def __init__(self):
         self.anns: list[Ann] = []
@@ -294,6 +319,7 @@ class _Locus:
         self.pending: set[str] = set()
         self.seqids: set[str] = set()
         self.max_end = 0
+        self.hold = 0  # stays open until this line (a late reference seen by an earlier pass)
 
 
 class _Grouper:
@@ -303,8 +329,12 @@ class _Grouper:
     at/after the locus end, or a ``###`` line comes, and no forward Parent reference is open.
     """
 
-    def __init__(self, conv: Gff3Converter, streaming: bool):
+    def __init__(self, conv: Gff3Converter, streaming: bool, holds: dict[str, int] | None = None):
         self.conv = conv
+        self.holds = holds or {}
+        # first pass: late references are collected (for a second pass) instead of raising
+        self.late: dict[str, int] | None = None if holds else {}
+        self.ref_line: dict[str, int] = {}
         self.opts = conv.opts
         self.streaming = streaming
         self.want_unprocessed = conv.want_unprocessed
@@ -324,7 +354,8 @@ class _Grouper:
 
     def directive(self, name: str) -> None:
         if name == "###" and self.streaming:
-            for loc in [g for g in self.open if not g.pending]:
+            line = self.conv.reader.lineno if self.conv.reader is not None else 0
+            for loc in [g for g in self.open if not g.pending and g.hold <= line]:
                 self.close(loc)
 
     def add(self, feat) -> None:
@@ -340,18 +371,22 @@ class _Grouper:
                 loc = _Locus()
                 self.open.append(loc)
         else:
+            lineno = feat.lineno
             if not parents and self.open:
                 for g in self.open[:]:
                     if (not g.pending and (seqid not in g.seqids or g.max_end <= start)
-                            and (fid is None or fid not in g.ids)):
+                            and g.hold <= lineno and (fid is None or fid not in g.ids)):
                         self.close(g)
             flushed = self.flushed
+            late = self.late
             found: list[_Locus] = []
             if fid is not None:
                 if fid in flushed:
                     prev = flushed[fid]
                     if prev is None or prev != feat.type or parents:
-                        raise _Restart()
+                        if late is None:
+                            raise _Restart()
+                        late[fid] = lineno
                 g = where.get(fid)
                 if g is not None:
                     found.append(g)
@@ -364,7 +399,10 @@ class _Grouper:
                     g = where.get(pid)
                     if g is None:
                         if pid in flushed:
-                            raise _Restart()
+                            if late is None:
+                                raise _Restart()
+                            late[pid] = lineno
+                        self.ref_line[pid] = lineno
                         g = self.waiting.get(pid)
                         if missing is None:
                             missing = []
@@ -385,6 +423,10 @@ class _Grouper:
                 for pid in missing:
                     loc.pending.add(pid)
                     self.waiting[pid] = loc
+            if fid is not None and fid in self.holds:
+                h = self.holds[fid]
+                if h > loc.hold:
+                    loc.hold = h
         ann = Ann(feat, fid, self.seq)
         self.seq += 1
         loc.anns.append(ann)
@@ -415,12 +457,20 @@ class _Grouper:
         into.pending |= other.pending
         into.seqids |= other.seqids
         into.max_end = max(into.max_end, other.max_end)
+        into.hold = max(into.hold, other.hold)
         self.open.remove(other)
 
     def finish(self) -> None:
         if self.streaming and self.closed and any(g.pending for g in self.open):
-            # unresolved references may point into an earlier locus: let the global pass decide
-            raise _Restart()
+            # unresolved references may point into an earlier locus: hold loci for them
+            if self.late is None:
+                raise _Restart()
+            for g in self.open:
+                for pid in g.pending:
+                    self.late[pid] = self.ref_line.get(pid, 0)
+        if self.late:
+            self.done.close()
+            raise _Restart(self.late)
         for g in self.open[:]:
             self.close(g)
 

@@ -145,6 +145,20 @@ def test_convert_error_budget_stops_early():
                m.startswith("Error: invalid strand") for m in msgs) == 1
 
 
+def test_late_child_needs_a_second_pass_not_the_whole_file():
+    conv = Gff3Converter(G / "late_child.gff3")
+    names = [tx.name for tx in conv.transcripts()]
+    assert conv.passes == 2 and names == ["B1", "A2", "A1"]
+    grouped = Gff3Converter(G / "refseq_basic.gff3")
+    list(grouped.transcripts())
+    assert grouped.passes == 1
+
+
+def test_late_child_from_stdin_stream():
+    conv = Gff3Converter(io.StringIO((G / "late_child.gff3").read_text()))
+    assert [tx.name for tx in conv.transcripts()] == ["B1", "A2", "A1"] and conv.passes == 2
+
+
 def test_honor_and_unknown_are_exclusive():
     with pytest.raises(RefseqtracksError, match="can't specify both"):
         Gff3Converter(G / "codons.gff3", honor_start_stop_codons=True, default_cds_status_to_unknown=True)
