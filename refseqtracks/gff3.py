@@ -33,6 +33,7 @@ import re
 import struct
 import sys
 from typing import Callable, Iterator, NamedTuple
+from urllib.parse import unquote as _unquote
 
 from refseqtracks.errors import ParseError, RefseqtracksError
 from refseqtracks.fileio import Source, input_name, open_input
@@ -91,27 +92,36 @@ class Gff3Abort(RefseqtracksError):
     """Parsing stopped: the error budget is spent (the messages were already reported)."""
 
 
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})").search
+
+
 def unescape(text: str, bad: Callable[[], None] | None = None) -> str:
-    """Decode GFF3 ``%XX`` escapes; a bad escape calls ``bad()`` and decodes as ``_`` (kent v492)."""
+    """Decode GFF3 ``%XX`` escapes (bytes, read as UTF-8 like the input).
+
+    A ``%`` without two hex digits calls ``bad()`` and decodes as ``_``, as kent v492 does.
+    """
     if "%" not in text:
         return text
-    out = []
-    i, n = 0, len(text)
+    if _BAD_ESCAPE(text) is None:
+        return _unquote(text, errors="surrogateescape")
+    data = text.encode("utf-8", "surrogateescape")
+    out = bytearray()
+    i, n = 0, len(data)
     while i < n:
-        j = text.find("%", i)
+        j = data.find(b"%", i)
         if j < 0:
-            out.append(text[i:])
+            out += data[i:]
             break
-        out.append(text[i:j])
-        h = text[j + 1:j + 3]
-        if len(h) == 2 and h[0] in _HEX and h[1] in _HEX:
-            out.append(chr(int(h, 16)))
+        out += data[i:j]
+        h = data[j + 1:j + 3]
+        if len(h) == 2 and chr(h[0]) in _HEX and chr(h[1]) in _HEX:
+            out.append(int(h, 16))
         else:
             if bad is not None:
                 bad()
-            out.append("_")
+            out += b"_"
         i = j + 3
-    return "".join(out)
+    return out.decode("utf-8", "surrogateescape")
 
 
 def _strtol(text: str) -> int | None:

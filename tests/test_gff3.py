@@ -93,6 +93,12 @@ def test_unescape_bad_sequence_becomes_underscore():
     assert unescape("a%41b") == "aAb" and seen == [1]
 
 
+def test_escapes_are_utf8_bytes():
+    assert unescape("caf%C3%A9%2C ok") == "café, ok"
+    f = GffFeature("c1", "s", "gene", 0, 5, None, "+", None, {"Note": [unescape("caf%C3%A9")]}, 2, "p")
+    assert format_gff3_line(f).endswith("\tNote=caf%C3%A9\n")
+
+
 def test_format_line_escapes_like_kent():
     f = GffFeature("c1", "s", "gene", 0, 5, "101.956", "+", None,
                    {"ID": ["g;1"], "Note": ["x,y", "z é"]}, 2, "p")
