@@ -47,7 +47,7 @@ other status ``(c + 2*255) // 3`` (:func:`status_color`).
 """
 from __future__ import annotations
 
-from typing import IO, Iterable, Mapping, NamedTuple, Sequence
+from typing import IO, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from refseqtracks.errors import ParseError
 from refseqtracks.fileio import Source, input_name, open_input
@@ -208,23 +208,35 @@ def _attr_value(col9: str, tag: str) -> str | None:
     return _unescape(value) if value else None
 
 
-class _Feature(NamedTuple):
-    source: str
-    attrs: dict[str, tuple[str, ...]]
+class _Feature:
+    """A kept feature: column 2 and the raw column 9, parsed only when asked (saves memory)."""
+
+    __slots__ = ("source", "col9")
+
+    def __init__(self, source: str, col9: str):
+        self.source = source
+        self.col9 = col9
+
+    @property
+    def attrs(self) -> dict[str, tuple[str, ...]]:
+        return _parse_col9(self.col9)
 
 
 class GffFacts:
-    """What the link table needs from raw GFF3 lines: sources, gene attributes, protein ids.
+    """What the link table needs from raw GFF3 lines: sources, attributes, protein ids.
 
     Feed every line with :meth:`feed` (comments are ignored).  Keeps the parent of every
-    feature with an ID, column 2 and the attributes of top-level features (genes) and, with
-    ``keep_children``, of every other feature except exons/CDS/alignments; and the first
-    ``protein_id`` seen for each CDS parent.  Transcripts that carry their own attributes
-    (``Transcript.attrs``, with the ``Source`` pseudo-attribute) need no ``keep_children``.
+    feature with an ID; column 2 and the attributes of top-level features (genes), of every
+    other feature except exons/CDS/alignments with ``keep_children``, or else of the child
+    features (a CDS too) whose ``Name`` passes ``keep_named`` (the build keeps the All names);
+    and the first ``protein_id`` and ``Note`` of each CDS parent.  Attributes are kept as the
+    raw column 9 and parsed when a link row asks for them.
     """
 
-    def __init__(self, *, keep_children: bool = True) -> None:
+    def __init__(self, *, keep_children: bool = True,
+                 keep_named: "Callable[[str], bool] | None" = None) -> None:
         self.keep_children = keep_children
+        self.keep_named = keep_named
         self.features: dict[str, _Feature] = {}
         self.parent_of: dict[str, str] = {}
         self.by_name: dict[str, str] = {}
@@ -239,11 +251,18 @@ class GffFacts:
         if len(cols) == 9:
             self.feed_cols(cols)
 
+    def _keep_named(self, source: str, col9: str, fid: str | None) -> None:
+        name = _attr_value(col9, "Name")
+        if name and fid and self.keep_named(name) and name not in self.by_name:  # type: ignore[misc]
+            self.by_name[name] = fid
+            if fid not in self.features:
+                self.features[fid] = _Feature(source, col9.rstrip("\r\n"))
+
     def feed_cols(self, cols: list[str]) -> None:
         """Take one feature line already split into its 9 columns."""
         ftype = cols[2]
+        col9 = cols[8]
         if ftype == "CDS":
-            col9 = cols[8]
             if "protein_id=" in col9 or "Note=" in col9:
                 attrs = _parse_col9(col9)
                 prot = attrs.get("protein_id")
@@ -253,31 +272,34 @@ class GffFacts:
                         self.protein_ids.setdefault(parent, prot[0])
                     if note:
                         self.cds_notes.setdefault(parent, ",".join(note))
+            if self.keep_named is not None and "Name=" in col9:  # YP_ records are named by their CDS
+                fid_s = _attr_value(col9, "ID")
+                parent = _attr_value(col9, "Parent")
+                if fid_s and parent:
+                    self.parent_of.setdefault(fid_s, parent.split(",", 1)[0])
+                self._keep_named(cols[1], col9, fid_s)
             return
         if ftype in _SKIP_TYPES:
             return
-        col9 = cols[8]
         if not self.keep_children and "Parent=" in col9:
-            # a child feature: only its parent link is kept, so skip the full attribute parse
+            # a child feature: its parent link, and its attributes only if its name is wanted
             fid_s = _attr_value(col9, "ID")
             parent = _attr_value(col9, "Parent")
             if fid_s and parent:
                 self.parent_of.setdefault(fid_s, parent.split(",", 1)[0])
+            if self.keep_named is not None:
+                self._keep_named(cols[1], col9, fid_s)
             return
-        attrs = _parse_col9(col9)
-        fid = attrs.get("ID")
-        if not fid:
+        fid0 = _attr_value(col9, "ID")
+        if not fid0:
             return
-        fid0 = fid[0]
-        parents = attrs.get("Parent")
-        if parents:
-            self.parent_of.setdefault(fid0, parents[0])
-            if not self.keep_children:
-                return
-        self.features.setdefault(fid0, _Feature(cols[1], attrs))
-        name = attrs.get("Name")
+        parent = _attr_value(col9, "Parent")
+        if parent:
+            self.parent_of.setdefault(fid0, parent.split(",", 1)[0])
+        self.features.setdefault(fid0, _Feature(cols[1], col9.rstrip("\r\n")))
+        name = _attr_value(col9, "Name")
         if name:
-            self.by_name.setdefault(name[0], fid0)
+            self.by_name.setdefault(name, fid0)
 
     def transcript(self, tx: Transcript) -> tuple[str | None, Mapping[str, Sequence[str]]] | None:
         """(feature ID, attributes) of a transcript, from its own attrs or by its name."""

@@ -45,7 +45,7 @@ from refseqtracks.annotate import LinkTable, format_link_line, read_gene2refseq,
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio
-from refseqtracks.formats.genepred import check_transcript, format_genepred_line
+from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
 from refseqtracks.ncbirefseq_scan import GffScan, Progress, SedStream, annotation_release, scan_file
 from refseqtracks.ncbirefseq_split import SUBSET_FILES, read_select_list, split_genepred
@@ -141,6 +141,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
         if report is not None:
             report(msg)
 
+    gff_name = input_name(gff)
     # pass 1 (files) or one pass through the converter (streams)
     seekable = isinstance(gff, (str, os.PathLike)) and not is_stdio(gff)
     if seekable:
@@ -151,8 +152,10 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
 
     if progress is not None:
         progress("converting (gff3ToGenePred -refseqHacks)", None)
+    # Transcript objects are made from the genePred lines as they are written: asking the
+    # converter to keep them (with their attributes) for the whole file costs ten times the memory
     conv = Gff3Converter(src, refseq_hacks=True, warn_and_continue=warn_and_continue,
-                         want_attrs=True, want_unprocessed=True, want_transcripts=True, report=say)
+                         want_attrs=True, want_unprocessed=True, want_transcripts=False, report=say)
     try:
         results = conv.run()
     finally:
@@ -203,8 +206,10 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                     out.files[k].write("".join(b))
                     b.clear()
 
-        def on_transcript(line: str, tx: Transcript) -> None:
+        def on_transcript(line: str, tx: Transcript | None) -> None:
             nonlocal gp_count
+            if tx is None:
+                tx = parse_genepred_line(line, path=gff_name)
             size = ncbi_sizes.get(tx.chrom)
             if size is not None:
                 errs = check_transcript(tx, chrom_size=size)
@@ -238,7 +243,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                 bufs[f"{s}.bed"].append(to_bed12(tx))
                 if s == "all":
                     link.add(tx)
-                    fakes.append(replace(tx, attrs=None) if tx.attrs is not None else tx)
+                    fakes.append(tx if tx.attrs is None else replace(tx, attrs=None))
             gp_count += 1
             if gp_count % 4096 == 0:
                 flush()

@@ -62,7 +62,7 @@ class GffScan:
         self.seqids: dict[str, int] = {}     # feature seqid -> number of lines
         self.region_sizes: dict[str, int] = {}
         self.has_so_type = False
-        self.facts = facts if facts is not None else GffFacts(keep_children=False)
+        self.facts = facts if facts is not None else GffFacts(keep_children=False, keep_named=acc.is_all)
 
     def feed(self, line: str) -> None:
         self.lineno += 1
