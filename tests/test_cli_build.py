@@ -79,6 +79,10 @@ def test_sample_version_gtf_link(sample_build):
     assert all(len(r) == 19 for r in link)
     nm = next(r for r in link if r[0] == "NM_000001.1")
     assert nm[1:7] == ["Unknown", "GENEA", "sample protein A, variant 1", "NM_000001.1", "NP_000001.1", "900001"]
+    # a mito protein named by its CDS: the CDS record is the link record, as in gff3ToRefLink.pl
+    yp = next(r for r in link if r[0] == "YP_000008.1")
+    assert (yp[3], yp[4], yp[5], yp[11], yp[13]) == ("cytochrome c oxidase subunit I", "", "YP_000008.1",
+                                                     "CDS", "protein_coding")
     # the SO_type= attribute was renamed as UCSC's sed does, and the enhancer is an unprocessed root
     assert "so_type=enhancer" in (out / "sample.unprocessedRoots.txt").read_text()
     assert {o["file"] for o in man["outputs"]} >= {"sample.gp", "sample.ncbiRefSeq.bed", "sample.other.bed",
