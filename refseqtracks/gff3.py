@@ -47,6 +47,13 @@ __all__ = [
 STANDARD_ATTRS = frozenset(("ID", "Name", "Alias", "Parent", "Target", "Gap", "Derives_from",
                             "Note", "Dbxref", "Ontology_term", "Is_circular"))
 _SINGLE_VALUED = ("ID", "Name", "Target", "Gap", "Derives_from")
+_SINGLE_VALUED_SET = frozenset(_SINGLE_VALUED)
+_STRANDS = frozenset("+-.?")
+_PHASES = {".": None, "0": 0, "1": 1, "2": 2}
+
+
+def _multi_valued_tags(d: dict[str, str]) -> list[str]:
+    return [k for k, v in d.items() if "," in v]
 _HEX = frozenset("0123456789abcdefABCDEF")
 _TAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 _EQUALS, _ONCE, _COMMAS, _TABS = (itertools.repeat(x) for x in ("=", 1, ",", "\t"))
@@ -103,6 +110,10 @@ def unescape(text: str, bad: Callable[[], None] | None = None) -> str:
     if "%" not in text:
         return text
     if _BAD_ESCAPE(text) is None:
+        # RefSeq's usual escapes by plain replacement (%25 last, so nothing decodes twice)
+        u = text.replace("%2C", ",").replace("%3B", ";").replace("%3D", "=").replace("%26", "&")
+        if "%" not in u.replace("%25", ""):
+            return u.replace("%25", "%")
         return _unquote(text, errors="surrogateescape")
     data = text.encode("utf-8", "surrogateescape")
     out = bytearray()
@@ -216,6 +227,9 @@ class Gff3Reader:
         path = self.path
         parse_line = self._parse_feature
         meta = self._meta
+        good_tags = self._good_tags
+        single_valued = _SINGLE_VALUED_SET
+        new_feature = _new_feature
         lineno = 1
         for line in fh:
             lineno += 1
@@ -232,6 +246,45 @@ class Gff3Reader:
                     self.comments.append(line)
                 continue
             self.lineno = lineno
+            # the common case inline: nothing to report, nothing to decode in columns 1-8,
+            # column 9 of known tags, no empty items, no trimming; anything else goes the long way
+            cols = line.split("\t")
+            if len(cols) == 9:
+                seqid, source, ftype, c4, c5, score, strand, c8, col = cols
+                if (c4.isdigit() and c5.isdigit() and c4.isascii() and c5.isascii()
+                        and strand in _STRANDS and c8 in _PHASES and (score == "." or _valid_float(score))
+                        and col and col[0] not in "; " and ";;" not in col and "; " not in col
+                        and " ;" not in col and "%" not in seqid and "%" not in source
+                        and "%" not in ftype and seqid and source and ftype):
+                    if col[-1] == ";":
+                        col = col[:-1]
+                    phase = _PHASES[c8]
+                    if (col and col[-1] != " " and " =" not in col
+                            and (phase is not None or ftype != "CDS")):
+                        items = col.split(";")
+                        try:
+                            d = dict(map(str.split, items, _EQUALS, _ONCE))
+                        except ValueError:
+                            d = None
+                        if (d is not None and len(d) == len(items) and good_tags.issuperset(d)
+                                and "Target" not in d):
+                            if "," not in col:
+                                attrs = dict(zip(d, map(str.split, d.values(), _TABS)))
+                            elif not (",," in col or "=," in col or ",;" in col or col[-1] == ","
+                                      or single_valued.intersection(_multi_valued_tags(d))):
+                                attrs = dict(zip(d, map(str.split, d.values(), _COMMAS)))
+                            else:
+                                attrs = None
+                            if attrs is not None:
+                                if "%" in col:
+                                    for k, v in d.items():
+                                        if "%" in v:
+                                            attrs[k] = [unescape(x, self._bad_escape(x)) if "%" in x
+                                                        else x for x in attrs[k]]
+                                yield new_feature(GffFeature, (
+                                    seqid, source, ftype, int(c4) - 1, int(c5),
+                                    None if score == "." else score, strand, phase, attrs, lineno, path))
+                                continue
             feat = parse_line(line, lineno, path)
             if feat is not None:
                 yield feat

@@ -4,9 +4,12 @@ from __future__ import annotations
 import gzip
 import io
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from refseqtracks.errors import ParseError, RefseqtracksError
 from refseqtracks.gff3 import (
@@ -97,6 +100,16 @@ def test_escapes_are_utf8_bytes():
     assert unescape("caf%C3%A9%2C ok") == "café, ok"
     f = GffFeature("c1", "s", "gene", 0, 5, None, "+", None, {"Note": [unescape("caf%C3%A9")]}, 2, "p")
     assert format_gff3_line(f).endswith("\tNote=caf%C3%A9\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="ab ,;=&é%", max_size=3).map(lambda t: t.replace("%", "")),
+                          st.sampled_from(["%2C", "%3B", "%3D", "%26", "%25", "%2c", "%C3%A9", "%41", "%09"])),
+                max_size=8))
+@example(["%25", "2C"])
+def test_unescape_agrees_with_a_bytewise_decoder(pieces):
+    text = "".join(pieces)
+    assert unescape(text) == urllib.parse.unquote(text, errors="surrogateescape")
 
 
 def test_format_line_escapes_like_kent():
