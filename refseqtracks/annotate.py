@@ -242,6 +242,7 @@ class GffFacts:
         self.by_name: dict[str, str] = {}
         self.protein_ids: dict[str, str] = {}
         self.cds_notes: dict[str, str] = {}
+        self._last_cds: str | None = None
 
     def feed(self, line: str) -> None:
         """Take one raw GFF3 line."""
@@ -263,20 +264,24 @@ class GffFacts:
         ftype = cols[2]
         col9 = cols[8]
         if ftype == "CDS":
-            if "protein_id=" in col9 or "Note=" in col9:
-                attrs = _parse_col9(col9)
-                prot = attrs.get("protein_id")
-                note = attrs.get("Note")
-                for parent in attrs.get("Parent", ()):
-                    if prot:
-                        self.protein_ids.setdefault(parent, prot[0])
-                    if note:
-                        self.cds_notes.setdefault(parent, ",".join(note))
+            # the pieces of one CDS share its ID and (first value wins) add nothing new
+            fid_s = _attr_value(col9, "ID")
+            if fid_s is not None and fid_s == self._last_cds:
+                return
+            self._last_cds = fid_s
+            parents = _attr_value(col9, "Parent")
+            if not parents:
+                return
+            prot = _attr_value(col9, "protein_id") if "protein_id=" in col9 else None
+            note = _attr_value(col9, "Note") if "Note=" in col9 else None
+            for parent in parents.split(","):
+                if prot:
+                    self.protein_ids.setdefault(parent, prot.split(",", 1)[0])
+                if note:
+                    self.cds_notes.setdefault(parent, note)
             if self.keep_named is not None and "Name=" in col9:  # YP_ records are named by their CDS
-                fid_s = _attr_value(col9, "ID")
-                parent = _attr_value(col9, "Parent")
-                if fid_s and parent:
-                    self.parent_of.setdefault(fid_s, parent.split(",", 1)[0])
+                if fid_s:
+                    self.parent_of.setdefault(fid_s, parents.split(",", 1)[0])
                 self._keep_named(cols[1], col9, fid_s)
             return
         if ftype in _SKIP_TYPES:
