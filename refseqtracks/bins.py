@@ -244,7 +244,9 @@ def _looks_genepred(cols: list[str]) -> bool:
 
 
 def _looks_psl(cols: list[str]) -> bool:
-    return len(cols) == 21 and cols[8] in _PSL_STRANDS and cols[15].isdigit() and cols[16].isdigit()
+    # 21 columns, or 23 for pslx (query and target sequences added)
+    return (len(cols) in (21, 23) and cols[8] in _PSL_STRANDS and cols[15].isdigit()
+            and cols[16].isdigit())
 
 
 def _looks_bed(cols: list[str]) -> bool:
