@@ -148,7 +148,8 @@ PSL = ("90\t0\t0\t0\t0\t0\t0\t0\t+\tNM_1.1\t100\t0\t100\tchr1\t1000\t100\t200\t1
 @pytest.mark.parametrize("line,kind,binned", [
     (GP, "genePred", False), ("585\t" + GP, "genePred", True), (BED, "bed", False),
     ("585\t" + BED, "bed", True), (PSL, "psl", False), ("585\t" + PSL, "psl", True),
-], ids=["gp", "gp-bin", "bed", "bed-bin", "psl", "psl-bin"])
+    (PSL.rstrip("\n") + "\tacgt,\tacgt,\n", "psl", False),
+], ids=["gp", "gp-bin", "bed", "bed-bin", "psl", "psl-bin", "pslx"])
 def test_detect_layout(line, kind, binned):
     lay = detect_layout(line.rstrip("\n").split("\t"))
     assert (lay.kind, lay.bin) == (kind, binned)
