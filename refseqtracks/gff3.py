@@ -561,9 +561,20 @@ def _format_score(score: str) -> str:
     return text
 
 
+_NEEDS_ESCAPE_IN_ITEM = re.compile(r"[^\x20-\x7e]|&").search
+
+
 def format_gff3_line(f: GffFeature) -> str:
     """A feature written back the way kent's ``gff3AnnWrite`` writes it (with newline)."""
-    attrs = ";".join(_escape(t) + "=" + ",".join(_escape(v) for v in vals) for t, vals in f.attrs.items())
+    items = f.attrs
+    attrs = ";".join([t + "=" + ",".join(vals) for t, vals in items.items()])
+    # the plain join is right unless a tag or value holds a character kent escapes: then the
+    # separators would not be the only ';', '=' and ',' in it
+    if (_NEEDS_ESCAPE_IN_ITEM(attrs) is not None or attrs.count(";") != len(items) - 1
+            or attrs.count("=") != len(items)
+            or attrs.count(",") != sum(map(len, items.values())) - len(items)):
+        attrs = ";".join([_escape(t) + "=" + ",".join([_escape(v) for v in vals])
+                          for t, vals in items.items()])
     return "\t".join((_escape(f.seqid), _escape(f.source), _escape(f.type), str(f.start + 1), str(f.end),
                       "." if f.score is None else _format_score(f.score), f.strand,
                       "." if f.phase is None else str(f.phase), attrs)) + "\n"

@@ -112,6 +112,19 @@ def test_unescape_agrees_with_a_bytewise_decoder(pieces):
     assert unescape(text) == urllib.parse.unquote(text, errors="surrogateescape")
 
 
+_PIECE = st.text(alphabet="aZ9 _;=,&%\té\x01", min_size=1, max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_PIECE, st.lists(st.text(alphabet="aZ9 _;=,&%\té\x01", max_size=4),
+                                        min_size=1, max_size=3), min_size=1, max_size=4))
+def test_format_line_attrs_escape_every_part(attrs):
+    from refseqtracks.gff3 import _escape
+    f = GffFeature("c", "s", "t", 0, 1, None, ".", None, attrs, 2, "p")
+    want = ";".join(_escape(t) + "=" + ",".join(_escape(v) for v in vals) for t, vals in attrs.items())
+    assert format_gff3_line(f) == f"c\ts\tt\t1\t1\t.\t.\t.\t{want}\n"
+
+
 def test_format_line_escapes_like_kent():
     f = GffFeature("c1", "s", "gene", 0, 5, "101.956", "+", None,
                    {"ID": ["g;1"], "Note": ["x,y", "z é"]}, 2, "p")
