@@ -59,6 +59,9 @@ _LAZY: dict[str, str] = {
     "protein_of": "refseqtracks.codons",
     "transcript_rna": "refseqtracks.sequences",
     "transcript_cds": "refseqtracks.sequences",
+    # hubs and custom tracks
+    "make_hub": "refseqtracks.hub",
+    "write_custom_track": "refseqtracks.customtrack",
 }
 
 __all__ = ["__version__", *_LAZY]
