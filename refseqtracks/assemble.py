@@ -128,7 +128,7 @@ class Gff3Converter:
         self.all_root_lines = (want_unprocessed and warn_and_continue
                                and self.max_convert_errors != sys.maxsize)
         # big side outputs are kept in a temporary file until they are written in reverse
-        self.spool_results = (want_attrs or want_unprocessed) and not want_transcripts
+        self.spool_results = not want_transcripts
         self.reader: Gff3Reader | None = None
         self.convert_errors = 0
 
