@@ -26,7 +26,9 @@ source          GFF3 column 2 of the transcript (``BestRefSeq``, ``Gnomon`` ...)
 gene_biotype    ``gene_biotype`` (the gene's)
 gene_synonym    ``gene_synonym``
 ncrna_class     ``ncrna_class``
-note            ``Note``: the transcript's, else its CDS's, else the gene's
+note            ``Note``: the transcript's, else its CDS's, else the gene's; differing alignment
+                notes of several placements become "Mappings of the RefSeq transcript to
+                different genomic sequences have varying alignment differences"
 description     gene_info ``description`` of the GeneID when a gene_info file is given, else
                 the gene's ``description`` attribute (UCSC: the rna.gbff summary)
 externalId      first of the ``Dbxref`` MGI, BGD, RGD, SGD, ZFIN, FlyBase, WormBase, Xenbase
@@ -55,7 +57,7 @@ from refseqtracks.model import Transcript
 
 __all__ = [
     "LINK_FIELDS", "STATUSES", "GeneInfo", "read_gene_info", "Gene2RefseqRow", "read_gene2refseq",
-    "normalize_status", "GffFacts", "LinkTable", "link_row", "link_rows", "format_link_line", "write_link_table",
+    "normalize_status", "GffFacts", "LinkTable", "link_row", "link_rows", "merge_note", "format_link_line", "write_link_table",
     "status_color", "split_dbxrefs",
 ]
 
@@ -240,6 +242,7 @@ class GffFacts:
         self.features: dict[str, _Feature] = {}
         self.parent_of: dict[str, str] = {}
         self.by_name: dict[str, str] = {}
+        self.more_by_name: dict[str, list[str]] = {}
         self.protein_ids: dict[str, str] = {}
         self.cds_notes: dict[str, str] = {}
         self._last_cds: str | None = None
@@ -254,10 +257,22 @@ class GffFacts:
 
     def _keep_named(self, source: str, col9: str, fid: str | None) -> None:
         name = _attr_value(col9, "Name")
-        if name and fid and self.keep_named(name) and name not in self.by_name:  # type: ignore[misc]
-            self.by_name[name] = fid
+        if name and fid and self.keep_named(name):  # type: ignore[misc]
+            self._name(name, fid)
             if fid not in self.features:
                 self.features[fid] = _Feature(source, col9.rstrip("\r\n"))
+
+    def _name(self, name: str, fid: str) -> None:
+        first = self.by_name.setdefault(name, fid)
+        if first != fid:  # another placement of the same transcript (alt loci, patches)
+            more = self.more_by_name.setdefault(name, [])
+            if fid not in more:
+                more.append(fid)
+
+    def placements(self, name: str) -> list[str]:
+        """Feature IDs of every placement of a named transcript, in file order."""
+        first = self.by_name.get(name)
+        return ([first] if first else []) + self.more_by_name.get(name, [])
 
     def feed_cols(self, cols: list[str]) -> None:
         """Take one feature line already split into its 9 columns."""
@@ -304,7 +319,7 @@ class GffFacts:
         self.features.setdefault(fid0, _Feature(cols[1], col9.rstrip("\r\n")))
         name = _attr_value(col9, "Name")
         if name:
-            self.by_name.setdefault(name, fid0)
+            self._name(name, fid0)
 
     def transcript(self, tx: Transcript) -> tuple[str | None, Mapping[str, Sequence[str]]] | None:
         """(feature ID, attributes) of a transcript, from its own attrs or by its name."""
@@ -345,10 +360,37 @@ def _first(attrs: Mapping[str, Sequence[str]], *tags: str) -> str:
     return ""
 
 
+_MAPPINGS = ("Mappings of the RefSeq transcript to different genomic sequences have varying "
+             "alignment differences")
+
+
+def _is_mapping_note(text: str) -> bool:
+    return ((text.startswith("The RefSeq transcript has ") and " compared to this genomic sequence" in text)
+            or text.startswith("Mappings of the RefSeq transcript to different genomic"))
+
+
+def merge_note(old: str, new: str) -> str:
+    """gff3ToRefLink.pl's Note merge: the first Note wins, except that differing alignment notes
+    of several placements become one "Mappings ... varying alignment differences" note, and a
+    "... translation initiation codon" note is appended with ``;``."""
+    if not new or new == old:
+        return old
+    if not old:
+        return new
+    if _is_mapping_note(old) and _is_mapping_note(new):
+        return _MAPPINGS
+    if (new.startswith(("The RefSeq protein ", "The RefSeq transcript ", "The sequence of the model RefSeq "))
+            or " is encoded by transcript variant " in new):
+        return old
+    if "translation initiation codon" in new:
+        return f"{old};{new}"
+    return old
+
+
 def link_row(name: str, attrs: Mapping[str, Sequence[str]], *,
              gene_attrs: Mapping[str, Sequence[str]] | None = None, source: str = "",
              protein_id: str = "", status: str = "Unknown", description: str | None = None,
-             child_note: str = "") -> list[str]:
+             child_note: str = "", note: str | None = None) -> list[str]:
     """One ncbiRefSeqLink row (19 strings) from a transcript's and its gene's attributes.
 
     Merge order as gff3ToRefLink.pl: the transcript's value first, then its children's (the CDS
@@ -373,7 +415,7 @@ def link_row(name: str, attrs: Mapping[str, Sequence[str]], *,
             xrefs.get("genbank", ""), tag("pseudo"), _first(attrs, "gbkey"), source,
             _first(attrs, "gene_biotype") or _first(gene_attrs, "gene_biotype"), synonyms,
             _first(attrs, "ncrna_class"),
-            _first(attrs, "Note") or child_note or _first(gene_attrs, "Note"),
+            note if note is not None else (_first(attrs, "Note") or child_note or _first(gene_attrs, "Note")),
             description, external]
 
 
@@ -416,10 +458,18 @@ class LinkTable:
             info = self.gene_info.get(gid) if gid else None
             if info is not None:
                 description = info.description
+        # Note merged over the transcript, its CDS, the other placements, then the gene
+        notes = [_first(attrs, "Note"), facts.cds_notes.get(fid, "") if fid else ""]
+        for other in facts.placements(tx.name)[1:]:
+            feat = facts.features.get(other)
+            notes += [_first(feat.attrs, "Note") if feat else "", facts.cds_notes.get(other, "")]
+        notes.append(_first(gene_attrs, "Note"))
+        note = ""
+        for n in notes:
+            note = merge_note(note, n)
         self._rows[tx.name] = link_row(tx.name, attrs, gene_attrs=gene_attrs, source=source,
                                        protein_id=facts.protein_ids.get(fid, "") if fid else "",
-                                       status=status, description=description,
-                                       child_note=facts.cds_notes.get(fid, "") if fid else "")
+                                       status=status, description=description, note=note)
 
     def rows(self) -> list[list[str]]:
         """The rows, sorted by id bytewise."""

@@ -156,3 +156,33 @@ def test_link_rows_from_converter_attrs_without_child_facts():
               "gene:description": ("from the converter",)}
     row = link_rows([_tx("NR_9.1", orphan)], facts=facts)[0]
     assert (row[13], row[17]) == ("misc_RNA", "from the converter")
+
+
+@pytest.mark.parametrize("old,new,merged", [
+    ("", "a note", "a note"),
+    ("a note", "", "a note"),
+    ("The RefSeq transcript has 1 substitution compared to this genomic sequence",
+     "The RefSeq transcript has 2 substitutions compared to this genomic sequence",
+     "Mappings of the RefSeq transcript to different genomic sequences have varying alignment differences"),
+    ("gene note", "The RefSeq protein has 1 substitution compared to this genomic sequence", "gene note"),
+    ("gene note", "non-AUG (CUG) translation initiation codon", "gene note;non-AUG (CUG) translation initiation codon"),
+    ("first", "second", "first"),
+], ids=["first", "empty-new", "placements", "protein-ignored", "initiation-appended", "conflict-keeps-first"])
+def test_merge_note(old, new, merged):
+    from refseqtracks.annotate import merge_note
+    assert merge_note(old, new) == merged
+
+
+def test_link_note_over_placements():
+    alt = ("NT_187562.1\tBestRefSeq\tmRNA\t1\t100\t.\t-\t.\tID=rna-NM_000546.6-2;Parent=gene-TP53-2;Name=NM_000546.6;"
+           "Note=The RefSeq transcript has 2 substitutions compared to this genomic sequence;transcript_id=NM_000546.6\n"
+           "NT_187562.1\tBestRefSeq\tgene\t1\t100\t.\t-\t.\tID=gene-TP53-2;Name=TP53;gene=TP53\n")
+    gff = GFF.replace("Name=NM_000546.6;gbkey=mRNA",
+                      "Name=NM_000546.6;Note=The RefSeq transcript has 1 substitution compared to this genomic sequence;gbkey=mRNA")
+    facts = GffFacts(keep_children=False, keep_named=lambda n: n.startswith(("NM_", "XR_")))
+    for line in io.StringIO(gff + alt):
+        facts.feed(line)
+    assert facts.placements("NM_000546.6") == ["rna-NM_000546.6", "rna-NM_000546.6-2"]
+    row = link_rows([_tx("NM_000546.6")], facts=facts)[0]
+    assert row[16].startswith("Mappings of the RefSeq transcript to different genomic sequences")
+    assert row[5] == "NP_000537.3" and row[2] == "TP53"
