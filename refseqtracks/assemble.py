@@ -69,8 +69,8 @@ from refseqtracks.assemble_rules import (
 )
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.fileio import Source, input_name
-from refseqtracks.formats.genepred import parse_genepred_line
 from refseqtracks.gff3 import Gff3Abort, Gff3Reader, format_gff3_line
+from refseqtracks.model import Transcript
 
 __all__ = ["read_gff3", "Gff3Converter", "GENE_TYPES", "TRANSCRIPT_TYPES"]
 
@@ -128,7 +128,7 @@ class Gff3Converter:
         self.all_root_lines = (want_unprocessed and warn_and_continue
                                and self.max_convert_errors != sys.maxsize)
         # big side outputs are kept in a temporary file until they are written in reverse
-        self.spool_results = not want_transcripts
+        self.spool_results = True
         self.reader: Gff3Reader | None = None
         self.convert_errors = 0
 
@@ -281,7 +281,6 @@ class Gff3Converter:
     def transcripts(self) -> Iterator:
         """Run and yield :class:`Transcript` objects in kent's order (raises on errors at the end)."""
         self.opts.want_transcripts = True
-        self.spool_results = False
         out: list = []
         self.attrs_lines: list[str] = []
         self.unprocessed_lines: list[str] = []
@@ -565,7 +564,7 @@ class _ResultStore:
     """Per-root results, handed back in kent's order (descending root sequence number).
 
     With ``spool``, results are marshalled to a temporary file as loci close, so that memory does
-    not grow with the (large) -attrsOut / -unprocessedRootsOut text.
+    not grow with the output (genePred lines, -attrsOut / -unprocessedRootsOut text, transcripts).
     """
 
     def __init__(self, spool: bool):
@@ -579,7 +578,11 @@ class _ResultStore:
         if self._mem is not None:
             self._mem.append((seq, res))
             return
-        blob = marshal.dumps((res.processed, res.events, res.line))
+        events = res.events
+        if any(ev[0] == "tx" and ev[2] is not None for ev in events):
+            events = [(ev[0], ev[1], _tx_fields(ev[2]), ev[3]) if ev[0] == "tx" and ev[2] is not None else ev
+                      for ev in events]
+        blob = marshal.dumps((res.processed, events, res.line))
         self._tmp.write(blob)
         self._seqs.append(seq)
         self._offs.append(self._pos)
@@ -588,6 +591,9 @@ class _ResultStore:
     def close(self) -> None:
         if self._tmp is not None:
             self._tmp.close()
+
+    def __del__(self) -> None:  # results never read (an error in between): drop the file quietly
+        self.close()
 
     def in_kent_order(self) -> Iterator[RootResult]:
         if self._mem is not None:
@@ -603,9 +609,18 @@ class _ResultStore:
             for i in order:
                 tmp.seek(offs[i])
                 processed, events, line = marshal.loads(tmp.read(offs[i + 1] - offs[i]))
+                for k, ev in enumerate(events):
+                    if ev[0] == "tx" and ev[2] is not None:
+                        events[k] = (ev[0], ev[1], Transcript(*ev[2]), ev[3])
                 yield RootResult(processed, events, line)
         finally:
             tmp.close()
+
+
+def _tx_fields(tx: Transcript) -> tuple:
+    return (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
+            tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames,
+            dict(tx.attrs) if tx.attrs is not None else None)
 
 
 class _Spool:
