@@ -286,12 +286,23 @@ def _composite(data_version: str | None, group: str) -> str:
     return _stanza(lines, indent="")
 
 
+def _trix(lines: list[str], work: Path, db: str, stem: str) -> bool:
+    """ixIxx of the lines into ixIxx/DB.STEM.ix/.ixx; False (nothing written) when no word."""
+    from refseqtracks.trix import make_ix, make_ixx
+    ix = make_ix(lines)
+    if not ix:
+        return False
+    (work / "ixIxx" / f"{db}.{stem}.ix").write_text(ix, encoding="utf-8", errors="surrogateescape")
+    (work / "ixIxx" / f"{db}.{stem}.ixx").write_text(make_ixx(ix), encoding="utf-8")
+    return True
+
+
 def _gene_subset(build: BuildFolder, t: GeneTrack, db: str, sizes, sizes_name, names, work: Path,
                  res: HubResult) -> str | None:
     from refseqtracks.formats.biggenepred import big_genepred_as_text, to_big_genepred
     from refseqtracks.formats.genepred import read_genepred
     from refseqtracks.hub_rows import to_big_genepred_refseq
-    from refseqtracks.trix import gp_to_ix_lines, write_trix
+    from refseqtracks.trix import gp_to_ix_lines
 
     gp = build.get(f"{t.subset}.gp")
     if gp is None:
@@ -313,10 +324,7 @@ def _gene_subset(build: BuildFolder, t: GeneTrack, db: str, sizes, sizes_name, n
     bb = work / "bbi" / f"{db}.{t.stem}.bb"
     res.tracks[t.track] = _bigbed(sort_bed_lines(lines), f"{gp.name} (bigGenePred)", sizes, bb,
                                   as_text, nfields)
-    ix_lines = gp_to_ix_lines((tx.name, tx.name2) for tx in txs)
-    trix = bool(ix_lines)
-    if trix:
-        write_trix(ix_lines, work / "ixIxx" / f"{db}.{t.stem}.ix", work / "ixIxx" / f"{db}.{t.stem}.ixx")
+    trix = _trix(gp_to_ix_lines((tx.name, tx.name2) for tx in txs), work, db, t.stem)
     return _gene_stanza(t, db, names is not None, trix)
 
 
@@ -325,7 +333,7 @@ def _other(build: BuildFolder, db: str, sizes, sizes_name, attrs, work: Path, re
     from refseqtracks.formats.bed import to_bed12
     from refseqtracks.formats.genepred import read_genepred
     from refseqtracks.hub_rows import other_extras
-    from refseqtracks.trix import other_ix_lines, write_trix
+    from refseqtracks.trix import other_ix_lines
 
     bed = build.get("other.bed")
     gp = build.get("other.gp")
@@ -356,9 +364,8 @@ def _other(build: BuildFolder, db: str, sizes, sizes_name, attrs, work: Path, re
         res.tracks["ncbiRefSeqOther"] = _bigbed(lines, src.name, sizes, bb, bed_as_text(12, 12), 12)
         ix_lines = other_ix_lines((ln.split("\t")[3], []) for ln in lines)
         res.notes.append("ncbiRefSeqOther: no attributes file in the build; plain BED12 bigBed")
-    write_trix(ix_lines, work / "ixIxx" / f"{db}.ncbiRefSeqOther.ix",
-               work / "ixIxx" / f"{db}.ncbiRefSeqOther.ixx")
-    return _other_stanza(db, attrs is not None, True)
+    trix = _trix(ix_lines, work, db, "ncbiRefSeqOther")
+    return _other_stanza(db, attrs is not None, trix)
 
 
 def _psl(build: BuildFolder, db: str, sizes, sizes_name, work: Path, res: HubResult) -> str | None:

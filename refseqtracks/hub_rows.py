@@ -313,9 +313,10 @@ def _psl_rc(p: Psl) -> tuple[str, tuple[int, ...], tuple[int, ...], tuple[int, .
     """kent pslRc: strand flipped, blocks reversed and mirrored on both sequences."""
     flip = {"+": "-", "-": "+"}
     strand = "".join(flip.get(c, c) for c in p.strand)
+    mult = 3 if psl_is_protein(p) else 1
     sizes = tuple(reversed(p.block_sizes))
     q = tuple(p.q_size - (qs + z) for qs, z in zip(reversed(p.q_starts), sizes))
-    t = tuple(p.t_size - (ts + z) for ts, z in zip(reversed(p.t_starts), sizes))
+    t = tuple(p.t_size - (ts + z * mult) for ts, z in zip(reversed(p.t_starts), sizes))
     return strand, sizes, q, t
 
 
