@@ -62,7 +62,7 @@ import os
 import sys
 import tempfile
 from array import array
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from refseqtracks.assemble_rules import (
     GENE_TYPES, TRANSCRIPT_TYPES, Ann, ConvertOptions, RootResult, convert_root,
@@ -219,50 +219,59 @@ class Gff3Converter:
                 reader.count_error()
 
     # -- output --------------------------------------------------------------------------
-    def replay(self, results: list[RootResult], *, on_transcript: Callable, on_bad: Callable | None,
+    def replay(self, results: Iterable[RootResult], *, on_transcript: Callable, on_bad: Callable | None,
                on_attrs: Callable | None, on_unprocessed: Callable | None) -> int:
-        """Emit the results in kent's order, honouring the conversion error budget."""
+        """Emit the results in kent's order, honouring the conversion error budget.
+
+        ``on_transcript(gp_line, Transcript | None)``; the others receive text.  Diagnostics go to
+        ``report``.  Returns the number of conversion errors (see :meth:`finish_message`).
+        """
+        sinks = {"tx": on_transcript, "bad": on_bad, "attrs": on_attrs, "root": on_unprocessed}
+        for kind, a, b in self._outputs(results, want_attrs=on_attrs is not None,
+                                        want_roots=on_unprocessed is not None):
+            fn = sinks[kind]
+            if fn is not None:
+                if kind == "tx":
+                    fn(a, b)
+                else:
+                    fn(a)
+        return self.convert_errors
+
+    def _outputs(self, results: Iterable[RootResult], *, want_attrs: bool, want_roots: bool):
+        """``(kind, value, transcript)`` in output order: kinds tx, bad, attrs, root."""
         warn = self.opts.warn_and_continue
-        out_msgs: list[str] = []
-        report = out_msgs.append
+        report = self.report
         limit = self.max_convert_errors
         count = 0
         stop = False
+        self.convert_errors = 0
         for res in results:
-            if stop:
-                if on_unprocessed is not None and res.line is not None:
-                    on_unprocessed(res.line)
-                continue
-            if not res.processed:
-                if on_unprocessed is not None and res.line is not None:
-                    on_unprocessed(res.line)
+            if stop or not res.processed:
+                if want_roots and res.line is not None:
+                    yield "root", res.line, None
                 continue
             for ev in res.events:
                 kind = ev[0]
                 if kind == "tx":
-                    on_transcript(ev[1], ev[2])
-                    if on_attrs is not None and ev[3]:
-                        on_attrs(ev[3])
+                    yield "tx", ev[1], ev[2]
+                    if want_attrs and ev[3]:
+                        yield "attrs", ev[3], None
                 elif kind == "msg":
                     report(ev[1])
                 elif kind == "err":
                     count += 1
+                    self.convert_errors = count
                     report(("Warning: skipping: " if warn else "Error: ") + ev[1])
                 elif kind == "bad":
-                    if on_bad is not None:
-                        on_bad(ev[1])
+                    yield "bad", ev[1], None
                 elif kind == "gattrs":
-                    if on_attrs is not None:
-                        on_attrs(ev[1])
+                    if want_attrs:
+                        yield "attrs", ev[1], None
                 elif kind == "brk":
                     if count >= limit and not warn:
                         break
             if count >= limit:
                 stop = True
-        self.convert_errors = count
-        for msg in out_msgs:
-            self.report(msg)
-        return count
 
     def convert(self, *, on_transcript: Callable, on_bad: Callable | None = None,
                 on_attrs: Callable | None = None, on_unprocessed: Callable | None = None) -> int:
@@ -278,16 +287,25 @@ class Gff3Converter:
             else:
                 raise RefseqtracksError(f"{self.convert_errors} errors converting GFF3 file: {self.path}")
 
-    def transcripts(self) -> Iterator:
-        """Run and yield :class:`Transcript` objects in kent's order (raises on errors at the end)."""
+    def transcripts(self) -> Iterator[Transcript]:
+        """Run and yield :class:`Transcript` objects in kent's order, as they are replayed.
+
+        :attr:`attrs_lines` and :attr:`unprocessed_lines` fill up alongside (when the converter
+        was made with ``want_attrs`` / ``want_unprocessed``).  Conversion errors raise at the
+        end, after the good transcripts were yielded, unless ``warn_and_continue``.
+        """
         self.opts.want_transcripts = True
-        out: list = []
         self.attrs_lines: list[str] = []
         self.unprocessed_lines: list[str] = []
-        self.convert(on_transcript=lambda line, tx: out.append(tx), on_attrs=self.attrs_lines.append,
-                     on_unprocessed=self.unprocessed_lines.append)
+        for kind, value, tx in self._outputs(self.run(), want_attrs=self.opts.want_attrs,
+                                             want_roots=self.want_unprocessed):
+            if kind == "tx":
+                yield tx
+            elif kind == "attrs":
+                self.attrs_lines.append(value)
+            elif kind == "root":
+                self.unprocessed_lines.append(value)
         self.finish_message()
-        yield from out
 
 
 def read_gff3(src: Source, *, refseq_hacks: bool = False, use_name: bool = False,
