@@ -1,0 +1,409 @@
+"""Locus grouping for the streaming GFF3 → genePred conversion (kent ``gff3.c`` resolution).
+
+Coordinates are 0-based half-open.  kent resolves Parent references over the whole file; we do
+it per locus (features linked by Parent/shared IDs) and reproduce kent's global effects:
+
+* roots in reverse file order (results are sorted by root sequence number at the end);
+* a Parent reference resolves to the part of a discontinuous feature with the lowest
+  (start, end); every part is a child; parts must share type and parents;
+* a feature whose parents are all missing is neither child nor root (kent v492).
+"""
+from __future__ import annotations
+
+import marshal
+import tempfile
+from array import array
+from typing import TYPE_CHECKING, Iterator
+
+from refseqtracks.assemble_rules import Ann, RootResult, convert_root
+from refseqtracks.fileio import Source, input_name
+from refseqtracks.gff3 import format_gff3_line
+from refseqtracks.model import Transcript
+
+if TYPE_CHECKING:
+    from refseqtracks.assemble import Gff3Converter
+
+__all__ = ["Grouper", "Restart", "Spool"]
+
+
+class Restart(Exception):
+    """The input is not grouped by locus as assumed: convert it again.
+
+    ``holds`` maps IDs referenced after their locus was closed to the last line referring to
+    them; a second streaming pass keeps those loci open that long.  Without holds, the whole
+    input is converted as one locus.
+    """
+
+    def __init__(self, holds: dict[str, int] | None = None):
+        super().__init__()
+        self.holds = holds
+
+
+class _Locus:
+    """Features linked by Parent references (one gene with its transcripts, exons ...)."""
+
+    __slots__ = ("anns", "ids", "pending", "seqids", "max_end", "hold")
+
+    def __init__(self):
+        self.anns: list[Ann] = []
+        self.ids: dict[str, list[Ann]] = {}
+        self.pending: set[str] = set()
+        self.seqids: set[str] = set()
+        self.max_end = 0
+        self.hold = 0  # stays open until this line (a late reference seen by an earlier pass)
+
+
+class Grouper:
+    """Collects features into loci and converts each locus once it is complete.
+
+    A locus is complete when the input has moved past it: a new root starts on another seqid or
+    at/after the locus end, or a ``###`` line comes, and no forward Parent reference is open.
+    """
+
+    def __init__(self, conv: Gff3Converter, streaming: bool, holds: dict[str, int] | None = None):
+        self.conv = conv
+        self.holds = holds or {}
+        # first pass: late references are collected (for a second pass) instead of raising
+        self.late: dict[str, int] | None = None if holds else {}
+        self.ref_line: dict[str, int] = {}
+        self.opts = conv.opts
+        self.streaming = streaming
+        self.want_unprocessed = conv.want_unprocessed
+        self.open: list[_Locus] = []
+        self.where: dict[str, _Locus] = {}      # ID -> open locus holding it
+        self.waiting: dict[str, _Locus] = {}    # forward-referenced ID -> open locus waiting for it
+        self.flushed: dict[str, str | None] = {}
+        self.done = _ResultStore(conv.spool_results)
+        self.closed = 0
+        self.discontinuous_msgs: list[tuple[str, bool]] = []
+        self.resolve_msgs: list[tuple[str, bool]] = []
+        self.seq = 0
+
+    @property
+    def results(self) -> Iterator[RootResult]:
+        return self.done.in_kent_order()
+
+    def directive(self, name: str) -> None:
+        if name == "###" and self.streaming:
+            line = self.conv.reader.lineno if self.conv.reader is not None else 0
+            for loc in [g for g in self.open if not g.pending and g.hold <= line]:
+                self.close(loc)
+
+    def add(self, feat) -> None:
+        attrs = feat.attrs
+        idv = attrs.get("ID")
+        fid = idv[0] if idv else None
+        parents = attrs.get("Parent")
+        seqid, start = feat.seqid, feat.start
+        where = self.where
+        if not self.streaming:
+            loc = self.open[0] if self.open else None
+            if loc is None:
+                loc = _Locus()
+                self.open.append(loc)
+        else:
+            lineno = feat.lineno
+            if not parents and self.open:
+                for g in self.open[:]:
+                    if (not g.pending and (seqid not in g.seqids or g.max_end <= start)
+                            and g.hold <= lineno and (fid is None or fid not in g.ids)):
+                        self.close(g)
+            flushed = self.flushed
+            late = self.late
+            found: list[_Locus] = []
+            if fid is not None:
+                if fid in flushed:
+                    prev = flushed[fid]
+                    if prev is None or prev != feat.type or parents:
+                        if late is None:
+                            raise Restart()
+                        late[fid] = lineno
+                g = where.get(fid)
+                if g is not None:
+                    found.append(g)
+                g = self.waiting.get(fid)
+                if g is not None and g not in found:
+                    found.append(g)
+            missing = None
+            if parents:
+                for pid in parents:
+                    g = where.get(pid)
+                    if g is None:
+                        if pid in flushed:
+                            if late is None:
+                                raise Restart()
+                            late[pid] = lineno
+                        self.ref_line[pid] = lineno
+                        g = self.waiting.get(pid)
+                        if missing is None:
+                            missing = []
+                        missing.append(pid)
+                    if g is not None and g not in found:
+                        found.append(g)
+            if not found:
+                loc = _Locus()
+                self.open.append(loc)
+            else:
+                loc = found[0]
+                for other in found[1:]:
+                    self._merge(loc, other)
+            if fid is not None and fid in loc.pending:
+                loc.pending.discard(fid)
+                del self.waiting[fid]
+            if missing:
+                for pid in missing:
+                    loc.pending.add(pid)
+                    self.waiting[pid] = loc
+            if fid is not None and fid in self.holds:
+                h = self.holds[fid]
+                if h > loc.hold:
+                    loc.hold = h
+        ann = Ann(feat, fid, self.seq)
+        self.seq += 1
+        loc.anns.append(ann)
+        loc.seqids.add(seqid)
+        if feat.end > loc.max_end:
+            loc.max_end = feat.end
+        if fid is not None:
+            parts = loc.ids.get(fid)
+            if parts is None:
+                loc.ids[fid] = [ann]
+                if self.streaming:
+                    where[fid] = loc
+            else:
+                parts.append(ann)
+
+    def _merge(self, into: _Locus, other: _Locus) -> None:
+        into.anns = sorted(into.anns + other.anns, key=lambda a: a.seq)
+        for fid, parts in other.ids.items():
+            mine = into.ids.get(fid)
+            if mine is None:
+                into.ids[fid] = parts
+            else:
+                mine.extend(parts)
+                mine.sort(key=lambda a: a.seq)
+            self.where[fid] = into
+        for pid in other.pending:
+            self.waiting[pid] = into
+        into.pending |= other.pending
+        into.seqids |= other.seqids
+        into.max_end = max(into.max_end, other.max_end)
+        into.hold = max(into.hold, other.hold)
+        self.open.remove(other)
+
+    def finish(self) -> None:
+        if self.streaming and self.closed and any(g.pending for g in self.open):
+            # unresolved references may point into an earlier locus: hold loci for them
+            if self.late is None:
+                raise Restart()
+            for g in self.open:
+                for pid in g.pending:
+                    self.late[pid] = self.ref_line.get(pid, 0)
+        if self.late:
+            self.done.close()
+            raise Restart(self.late)
+        for g in self.open[:]:
+            self.close(g)
+
+    def close(self, loc: _Locus) -> None:
+        self.open.remove(loc)
+        self.closed += 1
+        anns, ids = loc.anns, loc.ids
+        if self.streaming:
+            where = self.where
+            for fid in ids:
+                where.pop(fid, None)
+            for pid in loc.pending:
+                self.waiting.pop(pid, None)
+        heads = _discontinuous(ids, self.discontinuous_msgs)
+        roots = _resolve(anns, heads, self.resolve_msgs)
+        if self.streaming:
+            flushed = self.flushed
+            for ann in anns:
+                if ann.id is not None and (ann.children or ann.parents or ann.parent_ids):
+                    flushed[ann.id] = None
+            for ann in roots:
+                if ann.id is not None and ann.id not in flushed:
+                    flushed[ann.id] = ann.type
+        opts = self.opts
+        processed: set[int] = set()
+        done = self.done
+        for root in roots:
+            res = convert_root(root, opts, processed)
+            if self.want_unprocessed and (not res.processed or self.conv.all_root_lines):
+                res.line = format_gff3_line(root.feat)
+            done.add(root.seq, res)
+        for ann in anns:  # break the parent/child cycles so the locus is freed at once
+            ann.parents = ann.children = None
+
+
+def _discontinuous(ids: dict[str, list[Ann]], msgs: list[tuple[str, bool]]) -> dict[str, Ann]:
+    """Head part per ID (lowest start, end), plus kent's consistency checks of parts."""
+    heads: dict[str, Ann] = {}
+    for fid, parts in ids.items():
+        if len(parts) == 1:
+            heads[fid] = parts[0]
+            continue
+        ordered = sorted(reversed(parts), key=lambda a: (a.start, a.end))
+        head = ordered[0]
+        heads[fid] = head
+        for other in ordered[1:]:
+            if other.type != head.type:
+                msgs.append((f"Annotation records for discontinuous features with ID=\"{fid}\" do not have "
+                             f"the same type, found \"{head.type}\" and \"{other.type}\"", False))
+            if other.parent_ids != head.parent_ids:
+                a = ",".join(head.parent_ids)
+                b = ",".join(other.parent_ids)
+                msgs.append((f"Annotation records for discontinuous features with ID=\"{fid}\" must have "
+                             f"same parent, found: \"{a}\" and \"{b}\"", False))
+    return heads
+
+
+def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]]) -> list[Ann]:
+    """Link parents and children; returns the roots in kent's (reverse file) order."""
+    roots: list[Ann] = []
+    for ann in anns:
+        dfrom = ann.attrs.get("Derives_from")
+        if dfrom and dfrom[0] not in heads:
+            msgs.append((f"Can't find annotation record \"{dfrom[0]}\" referenced by "
+                         f"\"{ann.id}\" Derives_from attribute", True))
+        pids = ann.parent_ids
+        if pids:
+            found = []
+            for pid in pids:
+                par = heads.get(pid)
+                if par is None:
+                    msgs.append((f"Can't find annotation record \"{pid}\" referenced by "
+                                 f"\"{ann.id if ann.id is not None else '(null)'}\" Parent attribute", True))
+                else:
+                    found.append(par)
+            # a feature whose parents are all missing is no root either (kent v492)
+            if found:
+                found.reverse()
+                ann.parents = found
+                for par in found:
+                    par.children.append(ann)
+            continue
+        roots.append(ann)
+    for ann in anns:
+        if ann.children:
+            ann.children.reverse()
+    roots.reverse()
+    return roots
+
+
+class _ResultStore:
+    """Per-root results, handed back in kent's order (descending root sequence number).
+
+    With ``spool``, results are marshalled to a temporary file as loci close, so that memory does
+    not grow with the output (genePred lines, -attrsOut / -unprocessedRootsOut text, transcripts).
+    """
+
+    def __init__(self, spool: bool):
+        self._mem: list[tuple[int, RootResult]] | None = None if spool else []
+        self._tmp = tempfile.TemporaryFile() if spool else None
+        self._seqs = array("q")
+        self._offs = array("q")
+        self._pos = 0
+
+    def add(self, seq: int, res: RootResult) -> None:
+        if self._mem is not None:
+            self._mem.append((seq, res))
+            return
+        events = res.events
+        if any(ev[0] == "tx" and ev[2] is not None for ev in events):
+            events = [(ev[0], ev[1], _tx_fields(ev[2]), ev[3]) if ev[0] == "tx" and ev[2] is not None else ev
+                      for ev in events]
+        blob = marshal.dumps((res.processed, events, res.line))
+        self._tmp.write(blob)
+        self._seqs.append(seq)
+        self._offs.append(self._pos)
+        self._pos += len(blob)
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.close()
+
+    def __del__(self) -> None:  # results never read (an error in between): drop the file quietly
+        self.close()
+
+    def in_kent_order(self) -> Iterator[RootResult]:
+        if self._mem is not None:
+            self._mem.sort(key=lambda x: -x[0])
+            for _, res in self._mem:
+                yield res
+            return
+        tmp, seqs, offs = self._tmp, self._seqs, self._offs
+        offs.append(self._pos)
+        order = sorted(range(len(seqs)), key=seqs.__getitem__, reverse=True)
+        tmp.flush()
+        try:
+            for i in order:
+                tmp.seek(offs[i])
+                processed, events, line = marshal.loads(tmp.read(offs[i + 1] - offs[i]))
+                for k, ev in enumerate(events):
+                    if ev[0] == "tx" and ev[2] is not None:
+                        events[k] = (ev[0], ev[1], Transcript(*ev[2]), ev[3])
+                yield RootResult(processed, events, line)
+        finally:
+            tmp.close()
+
+
+def _tx_fields(tx: Transcript) -> tuple:
+    return (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
+            tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames,
+            dict(tx.attrs) if tx.attrs is not None else None)
+
+
+class Spool:
+    """A one-pass input (stdin, a file object) copied to a temporary file as it is read."""
+
+    gff3_line_source = True
+
+    def __init__(self, src: Source):
+        from refseqtracks.fileio import open_input
+        self._in = open_input(src)
+        self.name = input_name(src)
+        self._tmp = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape", newline="")
+        self._replaying = False
+        self._gen = None
+
+    def rewind(self) -> None:
+        self._tmp.flush()
+        self._tmp.seek(0)
+        self._replaying = True
+        self._gen = None
+
+    # the tiny file-object protocol Gff3Reader needs
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def readline(self) -> str:
+        return next(self._lines(), "")
+
+    def __iter__(self):
+        return self._lines()
+
+    def _lines(self):
+        if self._gen is None:
+            self._gen = self._replay() if self._replaying else self._tee()
+        return self._gen
+
+    def _tee(self):
+        write = self._tmp.write
+        for line in self._in:
+            write(line)
+            yield line
+
+    def _replay(self):
+        yield from self._tmp
+        yield from self._in
+
+    def close(self) -> None:
+        try:
+            self._tmp.close()
+        finally:
+            self._in.close()
