@@ -43,7 +43,6 @@ PREFIX_SIZE = 5
 BIN_SIZE = 64 * 1024
 MAX_WORD_LENGTH = 31
 
-_BEGIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 # a word: a begin character, then begin characters or . and -, not ending in . or -
 _WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_])?")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

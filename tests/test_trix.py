@@ -102,12 +102,14 @@ _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, ma
 @example({"A": ["aaaaa", "aaaab"], "B": ["aaaaa"]}, 16)
 def test_every_indexed_word_finds_its_item(items, bin_size):
     d = Path(tempfile.mkdtemp(prefix="trix"))
-    ix = make_ix([f"{k}\t{' '.join(v)}\n" for k, v in items.items()])
-    (d / "x.ix").write_text(ix)
-    (d / "x.ixx").write_text(make_ixx(ix, bin_size=bin_size))
-    t = TrixIndex(d / "x.ix", d / "x.ixx")
-    for item, words in items.items():
-        for w in words:
-            assert item in t.search(w)
-            assert item in t.search(w[:3])
-    shutil.rmtree(d)
+    try:
+        ix = make_ix([f"{k}\t{' '.join(v)}\n" for k, v in items.items()])
+        (d / "x.ix").write_text(ix)
+        (d / "x.ixx").write_text(make_ixx(ix, bin_size=bin_size))
+        t = TrixIndex(d / "x.ix", d / "x.ixx")
+        for item, words in items.items():
+            for w in words:
+                assert item in t.search(w)
+                assert item in t.search(w[:3])
+    finally:
+        shutil.rmtree(d)
