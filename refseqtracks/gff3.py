@@ -47,13 +47,10 @@ __all__ = [
 STANDARD_ATTRS = frozenset(("ID", "Name", "Alias", "Parent", "Target", "Gap", "Derives_from",
                             "Note", "Dbxref", "Ontology_term", "Is_circular"))
 _SINGLE_VALUED = ("ID", "Name", "Target", "Gap", "Derives_from")
-_SINGLE_VALUED_SET = frozenset(_SINGLE_VALUED)
+#: single-valued tags whose checks the inline line parser leaves to the full one (ID, Name inline)
+_CHECKED_TAGS = frozenset(("Target", "Gap", "Derives_from"))
 _STRANDS = frozenset("+-.?")
 _PHASES = {".": None, "0": 0, "1": 1, "2": 2}
-
-
-def _multi_valued_tags(d: dict[str, str]) -> list[str]:
-    return [k for k, v in d.items() if "," in v]
 _HEX = frozenset("0123456789abcdefABCDEF")
 _TAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 _EQUALS, _ONCE, _COMMAS, _TABS = (itertools.repeat(x) for x in ("=", 1, ",", "\t"))
@@ -228,7 +225,7 @@ class Gff3Reader:
         parse_line = self._parse_feature
         meta = self._meta
         good_tags = self._good_tags
-        single_valued = _SINGLE_VALUED_SET
+        slow_tags = _CHECKED_TAGS
         new_feature = _new_feature
         lineno = 1
         for line in fh:
@@ -267,11 +264,11 @@ class Gff3Reader:
                         except ValueError:
                             d = None
                         if (d is not None and len(d) == len(items) and good_tags.issuperset(d)
-                                and "Target" not in d):
+                                and slow_tags.isdisjoint(d)):
                             if "," not in col:
                                 attrs = dict(zip(d, map(str.split, d.values(), _TABS)))
                             elif not (",," in col or "=," in col or ",;" in col or col[-1] == ","
-                                      or single_valued.intersection(_multi_valued_tags(d))):
+                                      or "," in d.get("ID", "") or "," in d.get("Name", "")):
                                 attrs = dict(zip(d, map(str.split, d.values(), _COMMAS)))
                             else:
                                 attrs = None
