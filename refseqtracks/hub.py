@@ -328,11 +328,12 @@ def _gene_subset(build: BuildFolder, t: GeneTrack, db: str, sizes, sizes_name, n
     return _gene_stanza(t, db, names is not None, trix)
 
 
-def _other(build: BuildFolder, db: str, sizes, sizes_name, attrs, work: Path, res: HubResult) -> str | None:
+def _other(build: BuildFolder, db: str, sizes, sizes_name, attrs_path: Path | None, work: Path,
+           res: HubResult) -> str | None:
     from refseqtracks.formats.autosql import bed_as_text
     from refseqtracks.formats.bed import to_bed12
     from refseqtracks.formats.genepred import read_genepred
-    from refseqtracks.hub_rows import other_extras
+    from refseqtracks.hub_rows import iter_attrs, other_extras
     from refseqtracks.trix import other_ix_lines
 
     bed = build.get("other.bed")
@@ -353,8 +354,8 @@ def _other(build: BuildFolder, db: str, sizes, sizes_name, attrs, work: Path, re
     lines = sort_bed_lines(lines)
     _check_chroms((ln.split("\t", 1)[0] for ln in lines), sizes, str(src), sizes_name)
     bb = work / "bbi" / f"{db}.ncbiRefSeqOther.bb"
-    if attrs is not None:
-        ex = other_extras(lines, attrs)
+    if attrs_path is not None:
+        ex = other_extras(lines, iter_attrs(attrs_path))
         res.tracks["ncbiRefSeqOther"] = _bigbed(ex.lines, f"{src.name} (with attributes)", sizes, bb,
                                                 ex.as_text, 12 + len(ex.columns))
         (work / "ncbiRefSeqOther.as").write_text(ex.as_text, encoding="utf-8")
@@ -365,7 +366,7 @@ def _other(build: BuildFolder, db: str, sizes, sizes_name, attrs, work: Path, re
         ix_lines = other_ix_lines((ln.split("\t")[3], []) for ln in lines)
         res.notes.append("ncbiRefSeqOther: no attributes file in the build; plain BED12 bigBed")
     trix = _trix(ix_lines, work, db, "ncbiRefSeqOther")
-    return _other_stanza(db, attrs is not None, trix)
+    return _other_stanza(db, attrs_path is not None, trix)
 
 
 def _psl(build: BuildFolder, db: str, sizes, sizes_name, work: Path, res: HubResult) -> str | None:
@@ -415,7 +416,7 @@ def make_hub(build_dir, hub_dir, *, db: str | None = None, hub_name: str | None 
     ``twobit``, a .2bit path or URL relative to genomes.txt); default: the build's prefix.
     """
     from refseqtracks.formats.bigbed import read_chrom_sizes
-    from refseqtracks.hub_rows import read_attrs, refseq_names
+    from refseqtracks.hub_rows import iter_attrs, refseq_names
 
     build = read_build_folder(build_dir)
     db = db or build.prefix
@@ -424,13 +425,16 @@ def make_hub(build_dir, hub_dir, *, db: str | None = None, hub_name: str | None 
     if chrom_sizes is not None:
         sizes_path = Path(chrom_sizes)
     else:
-        sizes_path = build.need("chromSizes", "chromosome sizes; give --chrom-sizes")
+        sizes_path = build.get("chromSizes")
+        if sizes_path is None:
+            raise RefseqtracksError(f"{build.path}: the build has no chromosome sizes (it was made "
+                                    "without --assembly-report, --chrom-alias or --lift); give "
+                                    "--chrom-sizes FILE")
     sizes = read_chrom_sizes(sizes_path)
     if not sizes:
         raise RefseqtracksError(f"{sizes_path}: no chromosome sizes")
     attrs_path = build.get("attrs")
-    attrs = read_attrs(attrs_path) if attrs_path is not None else None
-    names = refseq_names(attrs) if attrs is not None else None
+    names = refseq_names(iter_attrs(attrs_path)) if attrs_path is not None else None
 
     dest = Path(hub_dir)
     parent = dest.parent if str(dest.parent) else Path(".")
@@ -448,7 +452,7 @@ def make_hub(build_dir, hub_dir, *, db: str | None = None, hub_name: str | None 
         stanzas: list[str] = []
         for t in GENE_TRACKS:
             if t.subset == "other":
-                s = _other(build, db, sizes, str(sizes_path), attrs, work, res)
+                s = _other(build, db, sizes, str(sizes_path), attrs_path, work, res)
             elif t.subset == "psl":
                 s = _psl(build, db, sizes, str(sizes_path), work, res)
             else:

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from refseqtracks.fileio import Source, open_input
 from refseqtracks.formats.biggenepred import to_big_genepred
@@ -46,26 +46,29 @@ from refseqtracks.formats.psl import Psl, psl_is_protein
 from refseqtracks.model import Transcript
 
 __all__ = [
-    "AttrLine", "read_attrs", "RefSeqNames", "refseq_names", "to_big_genepred_refseq",
+    "AttrLine", "iter_attrs", "read_attrs", "RefSeqNames", "refseq_names", "to_big_genepred_refseq",
     "OTHER_ATTRIBUTES", "OtherExtras", "other_extras", "to_big_psl",
 ]
 
 AttrLine = tuple[str, str, str]
 
 
-def read_attrs(src: Source) -> list[AttrLine]:
-    """The lines of a gff3ToGenePred ``-attrsOut`` file as (id, tag, value)."""
-    out: list[AttrLine] = []
+def iter_attrs(src: Source) -> Iterator[AttrLine]:
+    """Stream the lines of a gff3ToGenePred ``-attrsOut`` file as (id, tag, value)."""
     with open_input(src) as f:
         for line in f:
             line = line.rstrip("\r\n")
             if not line:
                 continue
-            cols = line.split("\t")
+            cols = line.split("\t", 2)
             while len(cols) < 3:
                 cols.append("")
-            out.append((cols[0], cols[1], cols[2]))
-    return out
+            yield cols[0], cols[1], cols[2]
+
+
+def read_attrs(src: Source) -> list[AttrLine]:
+    """All lines of a gff3ToGenePred ``-attrsOut`` file as (id, tag, value)."""
+    return list(iter_attrs(src))
 
 
 # ------------------------------------------------------------------------------ updateName2.pl

@@ -244,3 +244,20 @@ def test_status_shades_lie_between_color_and_white(color, status):
         assert shade == tuple((c + 510) // 3 for c in color)
         # the other statuses are paler than Provisional
         assert all(s >= p for s, p in zip(shade, status_color(color, "Provisional")))
+
+
+def test_hub_build_without_sizes_needs_chrom_sizes(tmp_path):
+    out = tmp_path / "b"
+    rc, _, err = run("build", str(SAMPLE), "-o", str(out), "--date", "2024-02-29",
+                     "--version-date", "2024-01-15", "--quiet")
+    assert rc == 0, err
+    rc, _, err = run("hub", str(out), "-o", str(tmp_path / "hub"))
+    _one_line_error(rc, err)
+    assert "give --chrom-sizes FILE" in err and not (tmp_path / "hub").exists()
+    prefix = json.loads((out / "manifest.json").read_text())["prefix"]
+    names = {ln.split("\t")[1] for ln in (out / f"{prefix}.gp").read_text().splitlines()}
+    (tmp_path / "s.sizes").write_text("".join(f"{n}\t1000000\n" for n in sorted(names)))
+    rc, _, err = run("hub", str(out), "-o", str(tmp_path / "hub"), "--chrom-sizes",
+                     str(tmp_path / "s.sizes"), "-q")
+    assert rc == 0, err
+    assert (tmp_path / "hub" / prefix / "trackDb.txt").is_file()
