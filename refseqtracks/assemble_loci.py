@@ -96,6 +96,21 @@ class Grouper:
         parents = attrs.get("Parent")
         seqid, start = feat.seqid, feat.start
         where = self.where
+        if parents is not None and len(parents) == 1 and self.streaming:
+            # the common case: the child of a feature of an open locus, with a new ID
+            loc = where.get(parents[0])
+            if loc is not None and (fid is None or (fid not in where and fid not in self.flushed
+                                                     and fid not in self.waiting and fid not in self.holds)):
+                ann = Ann(feat, fid, self.seq)
+                self.seq += 1
+                loc.anns.append(ann)
+                loc.seqids.add(seqid)
+                if feat.end > loc.max_end:
+                    loc.max_end = feat.end
+                if fid is not None:
+                    loc.ids[fid] = [ann]
+                    where[fid] = loc
+                return
         if not self.streaming:
             loc = self.open[0] if self.open else None
             if loc is None:
