@@ -436,15 +436,20 @@ def make_hub(build_dir, hub_dir, *, db: str | None = None, hub_name: str | None 
     attrs_path = build.get("attrs")
     names = refseq_names(iter_attrs(attrs_path)) if attrs_path is not None else None
 
-    dest = Path(hub_dir)
-    parent = dest.parent if str(dest.parent) else Path(".")
+    if hub_name is not None and (not hub_name or any(c.isspace() for c in hub_name)):
+        raise RefseqtracksError(f"invalid hub name {hub_name!r}: no spaces")
+    for label in (short_label, long_label, organism, email, twobit, default_pos):
+        if label is not None and ("\n" in label or "\r" in label):
+            raise RefseqtracksError(f"invalid hub setting {label!r}: no line breaks")
+    dest = Path(os.path.abspath(hub_dir))
+    parent = dest.parent
     if not parent.is_dir():
         raise RefseqtracksError(f"can't write the hub: folder {parent} does not exist")
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=parent))
     except OSError as ex:
         raise RefseqtracksError(f"can't write the hub in {parent}: {ex.strerror or ex}") from None
-    res = HubResult(dest, db)
+    res = HubResult(Path(hub_dir), db)
     try:
         work = tmp / db
         (work / "bbi").mkdir(parents=True)
@@ -489,8 +494,6 @@ def _write_hub_files(tmp: Path, build: BuildFolder, db: str, *, hub_name, short_
                      email, twobit, organism, default_pos) -> None:
     release = str(build.manifest.get("annotation_release") or build.prefix)
     name = hub_name or f"{db}_ncbiRefSeq"
-    if any(c.isspace() for c in name):
-        raise RefseqtracksError(f"invalid hub name {name!r}: no spaces")
     hub = [f"hub {name}", f"shortLabel {short_label or 'NCBI RefSeq ' + db}",
            f"longLabel {long_label or 'NCBI RefSeq genes for ' + db + ' (' + release + ')'}",
            "genomesFile genomes.txt", f"email {email or 'none'}"]

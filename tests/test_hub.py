@@ -153,6 +153,8 @@ def test_extra_index_finds_every_accession(hub, build):
             found = bb.find(3, name)
             assert [f.rest.split("\t")[0] for f in found] == [name]
         assert bb.find(3, "NM_999999.1") == []
+    psl = BigBedFile(dest / "sample" / "bbi" / "sample.bigPsl.bb")
+    assert [(it.chrom, it.start, it.end) for it in psl.find(3, "XM_000006.1")] == [("chr2", 2000, 4500)]
 
 
 def test_big_genepred_refseq_columns(hub):
