@@ -236,18 +236,20 @@ def _gene_stanza(t: GeneTrack, db: str, refseq_as: bool, trix: bool) -> str:
         lines += [f"bigDataUrl bbi/{db}.{t.stem}.bb", "baseColorUseCds given",
                   "baseColorDefault genomicCodons"]
         return _stanza(lines)
-    lines += [f"parent refSeqComposite {'on' if t.on else 'off'}", f"color {t.color}",
-              f"shortLabel {t.short_label}", f"longLabel {t.long_label}", "type bigGenePred"]
-    if refseq_as:
-        lines.append(_GENE_URLS)
-        lines.append("labelFields name2,geneName,geneName2")
+    parent = f"parent refSeqComposite {'on' if t.on else 'off'}"
+    labels = ([_GENE_URLS, "labelFields name2,geneName,geneName2"] if refseq_as
+              else ["labelFields name2,name"]) + ["defaultLabelFields name2", "searchIndex name"]
+    trix_line = [f"searchTrix ixIxx/{db}.{t.stem}.ix"] if trix else []
+    url = f"bigDataUrl bbi/{db}.{t.stem}.bb"
+    tail = ["baseColorUseCds given", "baseColorDefault genomicCodons", f"priority {t.priority}"]
+    if t.subset == "all":   # asmHubTrackDb.sh's order for each stanza
+        lines += [parent, f"color {t.color}", f"shortLabel {t.short_label}", "type bigGenePred",
+                  *labels, *trix_line, url, f"longLabel {t.long_label}",
+                  "idXref ncbiRefSeqLink mrnaAcc name", *tail]
     else:
-        lines.append("labelFields name2,name")
-    lines += ["defaultLabelFields name2", "searchIndex name"]
-    if trix:
-        lines.append(f"searchTrix ixIxx/{db}.{t.stem}.ix")
-    lines += ["idXref ncbiRefSeqLink mrnaAcc name", f"bigDataUrl bbi/{db}.{t.stem}.bb",
-              "baseColorUseCds given", "baseColorDefault genomicCodons", f"priority {t.priority}"]
+        lines += [f"color {t.color}", parent, f"shortLabel {t.short_label}",
+                  f"longLabel {t.long_label}", "type bigGenePred", *labels, *trix_line,
+                  "idXref ncbiRefSeqLink mrnaAcc name", url, *tail]
     return _stanza(lines)
 
 

@@ -354,3 +354,14 @@ def test_other_extras_rules():
 ], ids=["plus", "translated-minus-target"])
 def test_to_big_psl(psl, expect):
     assert to_big_psl(parse_psl_line(psl)) == expect
+
+
+def test_all_stanza_text_in_asmhub_order(hub):
+    dest, _ = hub
+    text = (dest / "sample" / "trackDb.txt").read_text()
+    block = next(b for b in text.split("\n\n") if b.strip().startswith("track ncbiRefSeq\n"))
+    assert [ln.strip().split(" ", 1)[0] for ln in block.strip().splitlines()] == [
+        "track", "parent", "color", "shortLabel", "type", "urls", "labelFields",
+        "defaultLabelFields", "searchIndex", "searchTrix", "bigDataUrl", "longLabel", "idXref",
+        "baseColorUseCds", "baseColorDefault", "priority"]
+    assert all(ln.startswith("        ") for ln in block.strip("\n").splitlines())
