@@ -20,7 +20,7 @@ What each file is, with the kent step it reproduces:
 - Other: ``ncbiRefSeqOtherAttrs.pl other.bed attrs.txt`` then ``bedToBigBed -type=bed12+N -tab
   -as=ncbiRefSeqOther.as -extraIndex=name``; trix from ``ncbiRefSeqOtherIxIxx.pl``.  Without an
   attributes file: the plain BED12 (``bigBed 12``) and a trix of the names.
-- PSL: ``pslToBigPsl`` (no sequences, no CDS) ``| sort -k1,1 -k2,2n`` then ``bedToBigBed
+- PSL: ``pslToBigPsl [-fa=rna.fa]`` (no CDS) ``| sort -k1,1 -k2,2n`` then ``bedToBigBed
   -type=bed12+13 -tab -as=bigPsl.as -extraIndex=name``.
 - trackDb.txt: asmHubTrackDb.sh's ``refSeqComposite`` stanzas (labels, colours, ``searchIndex
   name``, ``searchTrix``, ``baseColorUseCds given``, ``baseColorDefault genomicCodons`` ...).
@@ -267,15 +267,18 @@ def _other_stanza(db: str, extra_cols: bool, trix: bool) -> str:
     return _stanza(lines)
 
 
-def _psl_stanza(db: str) -> str:
+def _psl_stanza(db: str, sequences: bool) -> str:
     t = TRACK_OF["psl"]
+    # base colouring by codons needs the RNA sequences inside the bigPsl
+    colors = ["baseColorDefault diffCodons", "pslSequence no", "baseColorUseSequence lfExtra"] \
+        if sequences else ["pslSequence no"]
     return _stanza([f"track {t.track}", f"priority {t.priority}",
                     f"parent refSeqComposite {'on' if t.on else 'off'}",
                     f"shortLabel {t.short_label}", f"longLabel {t.long_label}", "type bigPsl",
                     "searchIndex name", f"bigDataUrl bbi/{db}.{t.stem}.bb",
                     "indelDoubleInsert on", "indelQueryInsert on", "showDiffBasesAllScales .",
                     "showDiffBasesMaxZoom 10000.0", "showCdsMaxZoom 10000.0", "showCdsAllScales .",
-                    "pslSequence no", "baseColorUseCds table given", f"color {t.color}"])
+                    *colors, "baseColorUseCds table given", f"color {t.color}"])
 
 
 def _composite(data_version: str | None, group: str) -> str:
@@ -371,8 +374,9 @@ def _other(build: BuildFolder, db: str, sizes, sizes_name, attrs_path: Path | No
     return _other_stanza(db, attrs_path is not None, trix)
 
 
-def _psl(build: BuildFolder, db: str, sizes, sizes_name, work: Path, res: HubResult) -> str | None:
-    from refseqtracks.hub_rows import to_big_psl
+def _psl(build: BuildFolder, db: str, sizes, sizes_name, work: Path, res: HubResult,
+         rna_fasta=None) -> str | None:
+    from refseqtracks.hub_rows import read_rna_fasta, to_big_psl
     path = build.get("psl")
     if path is None:
         res.notes.append("ncbiRefSeqPsl: the build has no PSL; track left out")
@@ -382,10 +386,20 @@ def _psl(build: BuildFolder, db: str, sizes, sizes_name, work: Path, res: HubRes
         res.notes.append("ncbiRefSeqPsl: no alignments; track left out")
         return None
     _check_chroms((p.t_name for p in psls), sizes, str(path), sizes_name)
-    lines = sort_bed_lines([to_big_psl(p) for p in psls])
+    seqs = read_rna_fasta(rna_fasta, {p.q_name for p in psls}) if rna_fasta is not None else None
+    rows = [to_big_psl(p, seqs) for p in psls]
+    lines = sort_bed_lines([r for r in rows if r is not None])
+    dropped = sorted({p.q_name for p, r in zip(psls, rows) if r is None})
+    if dropped:
+        more = " ..." if len(dropped) > 5 else ""
+        res.notes.append(f"ncbiRefSeqPsl: no sequence in {rna_fasta} for {len(dropped)} RNAs "
+                         f"({', '.join(dropped[:5])}{more}); their alignments are left out")
+    if not lines:
+        res.notes.append("ncbiRefSeqPsl: no alignments left; track left out")
+        return None
     res.tracks["ncbiRefSeqPsl"] = _bigbed(lines, f"{path.name} (bigPsl)", sizes,
                                           work / "bbi" / f"{db}.bigPsl.bb", _data_text("bigPsl.as"), 25)
-    return _psl_stanza(db)
+    return _psl_stanza(db, seqs is not None)
 
 
 def _replace_dir(tmp: Path, dest: Path) -> None:
@@ -410,12 +424,13 @@ def _replace_dir(tmp: Path, dest: Path) -> None:
 def make_hub(build_dir, hub_dir, *, db: str | None = None, hub_name: str | None = None,
              short_label: str | None = None, long_label: str | None = None,
              email: str | None = None, chrom_sizes=None, twobit: str | None = None,
-             organism: str | None = None, default_pos: str | None = None,
+             organism: str | None = None, default_pos: str | None = None, rna_fasta=None,
              report: Callable[[str], None] | None = None) -> HubResult:
     """Write a track hub for a build folder (see the module docstring); returns what was written.
 
     ``db`` is the genome name (a UCSC database such as ``hg38``, or the assembly hub's name with
     ``twobit``, a .2bit path or URL relative to genomes.txt); default: the build's prefix.
+    ``rna_fasta`` (RefSeq ``*_rna.fna[.gz]``) puts the RNA sequences into the bigPsl.
     """
     from refseqtracks.formats.bigbed import read_chrom_sizes
     from refseqtracks.hub_rows import iter_attrs, refseq_names
@@ -461,7 +476,7 @@ def make_hub(build_dir, hub_dir, *, db: str | None = None, hub_name: str | None 
             if t.subset == "other":
                 s = _other(build, db, sizes, str(sizes_path), attrs_path, work, res)
             elif t.subset == "psl":
-                s = _psl(build, db, sizes, str(sizes_path), work, res)
+                s = _psl(build, db, sizes, str(sizes_path), work, res, rna_fasta)
             else:
                 s = _gene_subset(build, t, db, sizes, str(sizes_path), names, work, res)
             if s:

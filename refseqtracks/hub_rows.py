@@ -28,11 +28,13 @@ cross-reference fills the gene column when that is still empty, as the script's 
 An item's attributes are those of the id equal to its name, else of the id whose ``gene``
 attribute is its name; a missing attribute is taken from the nearest ``Parent`` that has it.
 
-``pslToBigPsl`` (without ``-fa``/``-cds``): BED12 of the target side (score 1000, itemRgb 0,
-thick = the aligned range), then oChromStart/oChromEnd/oStrand/oChromSize/oChromStarts (the query
-side; ``-`` oStrand when a ``+-``/``--`` PSL was reverse-complemented onto the target's plus
-strand), empty oSequence and oCDS, chromSize, match, misMatch, repMatch, nCount, seqType 0.
-Protein PSLs have their block sizes multiplied by 3.
+``pslToBigPsl`` (without ``-cds``): BED12 of the target side (score 1000, itemRgb 0, thick = the
+aligned range), then oChromStart/oChromEnd/oStrand/oChromSize/oChromStarts (the query side; ``-``
+oStrand when a ``+-``/``--`` PSL was reverse-complemented onto the target's plus strand),
+oSequence (empty without ``-fa``), empty oCDS, chromSize, match, misMatch, repMatch, nCount,
+seqType (0 empty, 1 nucleotide, 2 protein).  Protein PSLs have their block sizes multiplied by 3.
+With ``-fa``, alignments whose query has no sequence are dropped (kent warns "Cannot find
+sequence for X. Dropping") and a sequence whose length differs from qSize stops the run.
 """
 from __future__ import annotations
 
@@ -40,14 +42,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
-from refseqtracks.fileio import Source, open_input
+from refseqtracks.fileio import Source, input_name, open_input
 from refseqtracks.formats.biggenepred import to_big_genepred
 from refseqtracks.formats.psl import Psl, psl_is_protein
 from refseqtracks.model import Transcript
 
 __all__ = [
     "AttrLine", "iter_attrs", "read_attrs", "RefSeqNames", "refseq_names", "to_big_genepred_refseq",
-    "OTHER_ATTRIBUTES", "OtherExtras", "other_extras", "to_big_psl",
+    "OTHER_ATTRIBUTES", "OtherExtras", "other_extras", "read_rna_fasta", "to_big_psl",
 ]
 
 AttrLine = tuple[str, str, str]
@@ -323,8 +325,52 @@ def _psl_rc(p: Psl) -> tuple[str, tuple[int, ...], tuple[int, ...], tuple[int, .
     return strand, sizes, q, t
 
 
-def to_big_psl(p: Psl) -> str:
-    """One pslToBigPsl line (with newline), without sequences or CDS."""
+_DNA = str.maketrans({c: "n" for c in map(chr, range(256)) if c not in "acgtn"})
+
+
+def read_rna_fasta(src: Source, wanted: set[str] | None = None) -> dict[str, str]:
+    """pslToBigPsl ``-fa``: name (defline up to the first whitespace) → sequence.
+
+    Sequences are lower-cased and every character other than a, c, g, t, n becomes ``n``, as
+    kent's DNA FASTA reader does.  With ``wanted``, only those names are kept.
+    """
+    from refseqtracks.errors import ParseError
+    name = input_name(src)
+    out: dict[str, str] = {}
+    cur: str | None = None
+    keep = False
+    parts: list[str] = []
+
+    def flush() -> None:
+        if cur is not None and keep:
+            out[cur] = "".join(parts).lower().translate(_DNA)
+
+    with open_input(src) as f:
+        for lineno, line in enumerate(f, 1):
+            if line.startswith(">"):
+                flush()
+                words = line[1:].split()
+                if not words:
+                    raise ParseError(name, lineno, "FASTA record without a name")
+                cur = words[0]
+                keep = wanted is None or cur in wanted
+                parts = []
+            elif cur is None:
+                if line.strip():
+                    raise ParseError(name, lineno, "sequence before the first '>' line")
+            elif keep:
+                parts.append(line.strip())
+    flush()
+    return out
+
+
+def to_big_psl(p: Psl, seqs: dict[str, str] | None = None) -> str | None:
+    """One pslToBigPsl line (with newline), without CDS; ``seqs`` is ``-fa``.
+
+    With ``seqs``, oSequence is the query sequence and seqType 1 (nucleotide) or 2 (protein);
+    a query without a sequence gives None (kent drops it with a warning) and a sequence whose
+    length is not qSize is an error.
+    """
     strand, sizes, q_starts, t_starts = p.strand, p.block_sizes, p.q_starts, p.t_starts
     o_strand = "+"
     if len(p.strand) > 1 and p.strand[1] == "-":
@@ -335,6 +381,17 @@ def to_big_psl(p: Psl) -> str:
     bsizes = "".join([f"{z * mult}," for z in sizes])
     rel = "".join([f"{t - start}," for t in t_starts])
     qs = "".join([f"{q}," for q in q_starts])
+    seq, seq_type = "", 0
+    if seqs is not None:
+        seq = seqs.get(p.q_name)
+        if seq is None:
+            return None
+        if len(seq) != p.q_size:
+            from refseqtracks.errors import ConversionError
+            raise ConversionError(f"{p.q_name} FASTA sequence length ({len(seq)}) does not match "
+                                  f"PSL qSize ({p.q_size})")
+        seq_type = 2 if mult == 3 else 1
     return (f"{p.t_name}\t{start}\t{p.t_end}\t{p.q_name}\t1000\t{strand[0]}\t{start}\t{p.t_end}\t0\t"
             f"{p.block_count}\t{bsizes}\t{rel}\t{p.q_start}\t{p.q_end}\t{o_strand}\t{p.q_size}\t"
-            f"{qs}\t\t\t{p.t_size}\t{p.matches}\t{p.mis_matches}\t{p.rep_matches}\t{p.n_count}\t0\n")
+            f"{qs}\t{seq}\t\t{p.t_size}\t{p.matches}\t{p.mis_matches}\t{p.rep_matches}\t"
+            f"{p.n_count}\t{seq_type}\n")

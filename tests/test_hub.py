@@ -365,3 +365,29 @@ def test_all_stanza_text_in_asmhub_order(hub):
         "defaultLabelFields", "searchIndex", "searchTrix", "bigDataUrl", "longLabel", "idXref",
         "baseColorUseCds", "baseColorDefault", "priority"]
     assert all(ln.startswith("        ") for ln in block.strip("\n").splitlines())
+
+
+def test_bigpsl_with_rna_sequences(build, tmp_path):
+    fa = tmp_path / "rna.fna"
+    seq1 = ("ACGTRY" * 150)[:898]
+    fa.write_text(f">NM_000001.1 sample mRNA\n{seq1[:500]}\n{seq1[500:]}\n>XM_000002.1\n{'a' * 600}\n"
+                  ">NOT_ALIGNED.1\nACGT\n")
+    res = make_hub(build, tmp_path / "hub", db="sample", rna_fasta=fa)
+    assert res.tracks["ncbiRefSeqPsl"] == 2
+    assert any("no sequence" in n and "6 RNAs" in n for n in res.notes)
+    bb = BigBedFile(tmp_path / "hub" / "sample" / "bbi" / "sample.bigPsl.bb")
+    row = bb.find(3, "NM_000001.1")[0].rest.split("\t")
+    assert row[14] == seq1.lower().replace("r", "n").replace("y", "n")   # oSequence
+    assert row[-1] == "1"                                                  # nucleotide
+    st = stanzas((tmp_path / "hub" / "sample" / "trackDb.txt").read_text())
+    assert st["ncbiRefSeqPsl"]["baseColorUseSequence"] == "lfExtra"
+    assert st["ncbiRefSeqPsl"]["baseColorDefault"] == "diffCodons"
+
+
+def test_bigpsl_sequence_length_must_match(build, tmp_path):
+    fa = tmp_path / "rna.fna"
+    fa.write_text(">NM_000001.1\nACGT\n")
+    with pytest.raises(ConversionError, match=r"NM_000001.1 FASTA sequence length \(4\) does not "
+                                              r"match PSL qSize \(898\)"):
+        make_hub(build, tmp_path / "hub", db="sample", rna_fasta=fa)
+    assert not (tmp_path / "hub").exists()

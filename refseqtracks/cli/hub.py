@@ -35,6 +35,8 @@ def _hub_parser() -> argparse.ArgumentParser:
     p.add_argument("--twobit", "--twobit-url", dest="twobit", metavar="PATH_OR_URL",
                    help="make an assembly hub: the genome's .2bit (relative to genomes.txt, or a URL)")
     p.add_argument("--organism", help="assembly hub: organism name")
+    p.add_argument("--rna-fasta", metavar="FILE",
+                   help="RNA sequences (RefSeq *_rna.fna[.gz]) to put into the bigPsl")
     p.add_argument("--default-pos", metavar="CHR:START-END", help="genome's default position")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     return p
@@ -54,7 +56,8 @@ def main_hub(argv: list[str]) -> int:
 
     res = make_hub(a.build_dir, a.outdir, db=a.db, hub_name=a.hub_name, short_label=a.short_label,
                    long_label=a.long_label, email=a.email, chrom_sizes=a.chrom_sizes,
-                   twobit=a.twobit, organism=a.organism, default_pos=a.default_pos, report=report)
+                   twobit=a.twobit, organism=a.organism, default_pos=a.default_pos,
+                   rna_fasta=a.rna_fasta, report=report)
     if not a.email:
         report("note: hub.txt has 'email none'; give --email before publishing the hub")
     if not a.quiet:
