@@ -130,6 +130,8 @@ def refseq_names(attrs: Iterable[AttrLine]) -> RefSeqNames:
             table = t.type
         else:
             continue
+        if not rest:  # perl: an undefined value is never stored
+            continue
         old = table.get(name)
         if old is None:
             table[name] = rest
