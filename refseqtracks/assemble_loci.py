@@ -42,7 +42,7 @@ class Restart(Exception):
 class _Locus:
     """Features linked by Parent references (one gene with its transcripts, exons ...)."""
 
-    __slots__ = ("anns", "ids", "pending", "seqids", "max_end", "hold")
+    __slots__ = ("anns", "ids", "pending", "seqids", "max_end", "hold", "late_keys")
 
     def __init__(self):
         self.anns: list[Ann] = []
@@ -51,6 +51,7 @@ class _Locus:
         self.seqids: set[str] = set()
         self.max_end = 0
         self.hold = 0  # stays open until this line (a late reference seen by an earlier pass)
+        self.late_keys: set[str] | None = None  # first pass: IDs this locus referred to late
 
 
 class Grouper:
@@ -125,6 +126,7 @@ class Grouper:
                         self.close(g)
             flushed = self.flushed
             late = self.late
+            late_keys = None
             found: list[_Locus] = []
             if fid is not None:
                 if fid in flushed:
@@ -133,6 +135,7 @@ class Grouper:
                         if late is None:
                             raise Restart()
                         late[fid] = lineno
+                        late_keys = [fid]
                 g = where.get(fid)
                 if g is not None:
                     found.append(g)
@@ -148,6 +151,7 @@ class Grouper:
                             if late is None:
                                 raise Restart()
                             late[pid] = lineno
+                            late_keys = (late_keys or []) + [pid]
                         self.ref_line[pid] = lineno
                         g = self.waiting.get(pid)
                         if missing is None:
@@ -173,6 +177,10 @@ class Grouper:
                 h = self.holds[fid]
                 if h > loc.hold:
                     loc.hold = h
+            if late_keys:
+                if loc.late_keys is None:
+                    loc.late_keys = set()
+                loc.late_keys.update(late_keys)
         ann = Ann(feat, fid, self.seq)
         self.seq += 1
         loc.anns.append(ann)
@@ -204,6 +212,8 @@ class Grouper:
         into.seqids |= other.seqids
         into.max_end = max(into.max_end, other.max_end)
         into.hold = max(into.hold, other.hold)
+        if other.late_keys:
+            into.late_keys = (into.late_keys or set()) | other.late_keys
         self.open.remove(other)
 
     def finish(self) -> None:
@@ -214,13 +224,26 @@ class Grouper:
             for g in self.open:
                 for pid in g.pending:
                     self.late[pid] = self.ref_line.get(pid, 0)
+                    g.late_keys = (g.late_keys or set()) | {pid}
         if self.late:
+            # the second pass keeps the referred-to locus open as long as the whole locus that
+            # referred to it late (it merges into it then)
+            for g in self.open:
+                self._extend_holds(g)
             self.done.close()
             raise Restart(self.late)
         for g in self.open[:]:
             self.close(g)
 
+    def _extend_holds(self, loc: _Locus) -> None:
+        if loc.late_keys and self.late is not None:
+            last = loc.anns[-1].feat.lineno
+            for key in loc.late_keys:
+                if self.late.get(key, 0) < last:
+                    self.late[key] = last
+
     def close(self, loc: _Locus) -> None:
+        self._extend_holds(loc)
         self.open.remove(loc)
         self.closed += 1
         anns, ids = loc.anns, loc.ids
@@ -414,8 +437,14 @@ class Spool:
             yield line
 
     def _replay(self):
-        yield from self._tmp
-        yield from self._in
+        tmp = self._tmp
+        while True:
+            line = tmp.readline()
+            if not line:
+                break
+            yield line
+        tmp.seek(0, 2)
+        yield from self._tee()  # the rest of the input is copied too, for a further pass
 
     def close(self) -> None:
         try:

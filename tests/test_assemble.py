@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from refseqtracks.assemble import Gff3Converter, read_gff3
 from refseqtracks.assemble_rules import GENE_TYPES, TRANSCRIPT_TYPES
 from refseqtracks.errors import RefseqtracksError
@@ -180,3 +183,59 @@ def test_streaming_equals_whole_file(fixture):
 def test_every_transcript_passes_genepred_check(fixture):
     for tx in read_gff3(G / fixture, refseq_hacks=True, warn_and_continue=True, report=lambda m: None):
         assert check_transcript(tx) == []
+
+
+# a gene closed at ###, its transcript after it, and an exon of it after two more genes:
+# needs the second pass, then the whole-file pass
+THREE_PASSES = '##gff-version 3\nc1\tRefSeq\tgene\t1\t100\t.\t+\t.\tID=gene-0\n###\nc1\tRefSeq\tmRNA\t1\t100\t.\t+\t.\tID=rna-0-0;Parent=gene-0\nc1\tRefSeq\texon\t51\t90\t.\t+\t.\tParent=rna-0-0\nc1\tRefSeq\tmRNA\t1\t100\t.\t+\t.\tID=rna-0-1;Parent=gene-0\nc1\tRefSeq\texon\t1\t40\t.\t+\t.\tParent=rna-0-1\nc1\tRefSeq\tgene\t51\t150\t.\t+\t.\tID=gene-1\nc1\tRefSeq\tmRNA\t51\t150\t.\t+\t.\tID=rna-1-0;Parent=gene-1\nc1\tRefSeq\texon\t51\t90\t.\t+\t.\tParent=rna-1-0\nc1\tRefSeq\tgene\t101\t200\t.\t+\t.\tID=gene-2\nc1\tRefSeq\texon\t1\t40\t.\t+\t.\tParent=rna-0-0\n'
+
+
+@st.composite
+def shuffled_loci(draw) -> str:
+    """Genes with transcripts, exons and CDS, then some lines moved later (late children,
+    forward references), sometimes an ID reused or a root between a gene's lines."""
+    lines: list[str] = []
+    pos = 1
+    for g in range(draw(st.integers(1, 4))):
+        gstart = pos
+        gene_lines = []
+        for t in range(draw(st.integers(0, 2))):
+            tid = f"rna-{g}-{t}"
+            gene_lines.append(f"c1\tRefSeq\tmRNA\t{gstart}\t{gstart + 99}\t.\t+\t.\tID={tid};Parent=gene-{g}")
+            for e in range(draw(st.integers(1, 2))):
+                s0 = gstart + 50 * e
+                gene_lines.append(f"c1\tRefSeq\texon\t{s0}\t{s0 + 39}\t.\t+\t.\tParent={tid}")
+                if draw(st.booleans()):
+                    gene_lines.append(f"c1\tRefSeq\tCDS\t{s0 + 5}\t{s0 + 34}\t.\t+\t0\tID=cds-{g}-{t};Parent={tid}")
+        lines.append(f"c1\tRefSeq\tgene\t{gstart}\t{gstart + 99}\t.\t+\t.\tID=gene-{g}")
+        if draw(st.booleans()):
+            lines.append(f"c1\tRefSeq\tcDNA_match\t{gstart}\t{gstart + 9}\t.\t+\t.\tID=aln{g}")
+        lines += gene_lines
+        pos += draw(st.sampled_from([50, 100, 200]))
+    for _ in range(draw(st.integers(0, 3))):
+        if len(lines) > 1:
+            i = draw(st.integers(0, len(lines) - 1))
+            j = draw(st.integers(i, len(lines) - 1))
+            lines.insert(j, lines.pop(i))
+    if draw(st.booleans()):
+        lines.insert(draw(st.integers(0, len(lines))), "###")
+    return "##gff-version 3\n" + "\n".join(lines) + "\n"
+
+
+@settings(max_examples=120, deadline=None)
+@given(shuffled_loci(), st.booleans())
+@example(THREE_PASSES, False)
+def test_streaming_law_equals_whole_file(text, hacks):
+    def run(streaming):
+        msgs: list[str] = []
+        conv = Gff3Converter(io.StringIO(text), refseq_hacks=hacks, warn_and_continue=True, want_attrs=True,
+                             want_unprocessed=True, streaming=streaming, report=msgs.append,
+                             max_parse_errors=-1, max_convert_errors=-1)
+        out: list = []
+        try:
+            conv.replay(conv.run(), on_transcript=lambda line, tx: out.append(line), on_bad=out.append,
+                        on_attrs=out.append, on_unprocessed=out.append)
+        except RefseqtracksError as ex:
+            out.append(str(ex))
+        return out, sorted(msgs)
+    assert run(True) == run(False)
