@@ -296,7 +296,9 @@ def other_extras(bed_lines: Sequence[str], attrs: Iterable[AttrLine]) -> OtherEx
             raise ConversionError(f"no attributes for Other item '{bed[3]}' in the attributes file")
         for i in cols:
             pid = parent_of.get(rid)
-            while extra[i] is None and pid is not None:
+            seen: set[str] = set()
+            while extra[i] is None and pid is not None and pid not in seen:  # Parent cycles end
+                seen.add(pid)
                 parent = items.get(pid)
                 if parent is None and pid in gene_to_id:
                     parent = items.get(gene_to_id[pid])

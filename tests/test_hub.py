@@ -391,3 +391,10 @@ def test_bigpsl_sequence_length_must_match(build, tmp_path):
                                               r"match PSL qSize \(898\)"):
         make_hub(build, tmp_path / "hub", db="sample", rna_fasta=fa)
     assert not (tmp_path / "hub").exists()
+
+
+def test_other_extras_parent_cycle_ends():
+    attrs = [("A", "Parent", "B"), ("B", "Parent", "A"), ("A", "ID", "a"), ("B", "ID", "b"),
+             ("B", "gbkey", "x")]
+    ex = other_extras(["chr1\t0\t1\tA\t0\t+\t1\t1\t0\t1\t1,\t0,\n"], attrs)
+    assert ex.lines[0].rstrip("\n").split("\t")[12:] == ["x", "a"]
