@@ -27,10 +27,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from refseqtracks.errors import ParseError
-from refseqtracks.fileio import Source, atomic_output, input_name, open_input
+from refseqtracks.fileio import Source, atomic_output
 from refseqtracks.formats.psl import Psl, format_psl_line
+from refseqtracks.sizes import read_chrom_sizes
 
-__all__ = ["USAGE", "feature_to_psl", "iter_gff3_psl", "gff3_to_psl", "read_sizes"]
+__all__ = ["USAGE", "feature_to_psl", "iter_gff3_psl", "gff3_to_psl"]
 
 USAGE = """gff3ToPsl - convert a GFF3 CIGAR file to a PSL file
 usage:
@@ -43,21 +44,6 @@ arguments:
 options:
    -dropT     ignore target sequences that are not in targetChromSizes
 """
-
-
-def read_sizes(path: Source) -> dict[str, int]:
-    """A two-column ``name<TAB>size`` file."""
-    name = input_name(path)
-    sizes: dict[str, int] = {}
-    with open_input(path) as f:
-        for lineno, line in enumerate(f, 1):
-            cols = line.split()
-            if not cols or cols[0].startswith("#"):
-                continue
-            if len(cols) < 2 or not cols[1].isdigit():
-                raise ParseError(name, lineno, "expected 'name size' columns")
-            sizes[cols[0]] = int(cols[1])
-    return sizes
 
 
 def _cigar(text: str, path: str, lineno: int) -> list[tuple[str, int]]:
@@ -165,8 +151,8 @@ def iter_gff3_psl(src: Source, q_sizes: dict[str, int], t_sizes: dict[str, int],
 def gff3_to_psl(src: Source, dest: Source, *, q_sizes: Source, t_sizes: Source,
                 drop_t: bool = False) -> int:
     """kent ``gff3ToPsl``: convert ``src`` to PSL in ``dest``; returns the rows written."""
-    qs = read_sizes(q_sizes)
-    ts = read_sizes(t_sizes)
+    qs = read_chrom_sizes(q_sizes)
+    ts = read_chrom_sizes(t_sizes)
     n = 0
     buf: list[str] = []
     with atomic_output(dest) as out:

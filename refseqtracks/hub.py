@@ -432,7 +432,7 @@ def make_hub(build_dir, hub_dir, *, db: str | None = None, hub_name: str | None 
     ``twobit``, a .2bit path or URL relative to genomes.txt); default: the build's prefix.
     ``rna_fasta`` (RefSeq ``*_rna.fna[.gz]``) puts the RNA sequences into the bigPsl.
     """
-    from refseqtracks.formats.bigbed import read_chrom_sizes
+    from refseqtracks.sizes import read_chrom_sizes
     from refseqtracks.hub_rows import iter_attrs, refseq_names
 
     build = read_build_folder(build_dir)

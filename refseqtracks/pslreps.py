@@ -31,8 +31,8 @@ import sys
 from typing import IO, Iterable, Iterator
 
 from refseqtracks.alignfilter import f32, group_by_query, intron_bonus
-from refseqtracks.errors import ParseError
-from refseqtracks.fileio import atomic_output, input_name, open_input
+from refseqtracks.fileio import atomic_output, input_name
+from refseqtracks.sizes import read_chrom_sizes
 from refseqtracks.formats.psl import (
     PSL_HEADER, Psl, c_round, format_psl_line, iter_psl, psl_calc_milli_bad,
 )
@@ -215,20 +215,6 @@ def psl_reps(psls: Iterable[Psl], opts: RepsOptions, *, path: object = None,
         yield reps_query(group, opts)
 
 
-def _read_sizes(path: str) -> dict[str, int]:
-    name = input_name(path)
-    out: dict[str, int] = {}
-    with open_input(path) as f:
-        for lineno, line in enumerate(f, 1):
-            cols = line.split()
-            if not cols or cols[0].startswith("#"):
-                continue
-            if len(cols) < 2 or not cols[1].isdigit():
-                raise ParseError(name, lineno, "expected 'name size' columns")
-            out[cols[0]] = int(cols[1])
-    return out
-
-
 def run_psl_reps(in_psl: str, out_psl: str, out_psr: str, *, min_ali: float = 0.93,
                  near_top: float = 0.01, min_cover: float = 0.0, min_near_top_size: int = 30,
                  ignore_size: bool = False, no_introns: bool = False, single_hit: bool = False,
@@ -239,7 +225,7 @@ def run_psl_reps(in_psl: str, out_psl: str, out_psr: str, *, min_ali: float = 0.
                        min_near_top_size=min_near_top_size, ignore_size=ignore_size,
                        no_introns=no_introns, single_hit=single_hit,
                        ignore_ns=ignore_ns or ignore_nas,
-                       cover_q_sizes=_read_sizes(cover_q_sizes) if cover_q_sizes else None)
+                       cover_q_sizes=read_chrom_sizes(cover_q_sizes) if cover_q_sizes else None)
     name = input_name(in_psl)
     if verbose >= 1:
         sys.stderr.write(f"Processing {in_psl} to {out_psl} and {out_psr}\n")

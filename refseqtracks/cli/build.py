@@ -111,7 +111,7 @@ def main_build(argv: list[str]) -> int:
         raise UsageError("refseqtracks build: --drop-unmapped needs --assembly-report, --chrom-alias or --lift")
     rna_sizes = None
     if a.rna_sizes:
-        from refseqtracks.cli.genepredcheck import read_chrom_sizes
+        from refseqtracks.sizes import read_chrom_sizes
         rna_sizes = read_chrom_sizes(a.rna_sizes)
     progress = ProgressPrinter(quiet=a.quiet)
     held: list[str] = []  # with --quiet, messages are shown only if the build fails

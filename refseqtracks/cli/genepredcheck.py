@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 
 from refseqtracks.cli.kentopts import parse_kent_args
-from refseqtracks.errors import ParseError, RefseqtracksError
-from refseqtracks.fileio import input_name, open_input
+from refseqtracks.errors import RefseqtracksError
 from refseqtracks.formats.genepred import check_transcript, iter_genepred
+from refseqtracks.sizes import read_chrom_sizes
 
 USAGE = """genePredCheck - validate genePred files
 usage:
@@ -17,21 +17,6 @@ options:
    -chromSizes=file.chrom.sizes - use chrom sizes from tab separated
     file (name,size) instead of from chromInfo table in specified db.
 """
-
-
-def read_chrom_sizes(path: str) -> dict[str, int]:
-    """A two-column ``name<TAB>size`` file."""
-    sizes: dict[str, int] = {}
-    name = input_name(path)
-    with open_input(path) as f:
-        for lineno, line in enumerate(f, 1):
-            cols = line.rstrip("\r\n").split()
-            if not cols or cols[0].startswith("#"):
-                continue
-            if len(cols) < 2 or not cols[1].isdigit():
-                raise ParseError(name, lineno, "expected 'name size' columns")
-            sizes[cols[0]] = int(cols[1])
-    return sizes
 
 
 def main(argv: list[str]) -> int:

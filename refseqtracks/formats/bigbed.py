@@ -42,6 +42,7 @@ from refseqtracks.fileio import Source, atomic_output, input_name, open_input
 from refseqtracks.formats.autosql import AsTable, make_row_checker
 from refseqtracks.formats.bbi import bpt_bytes, rtree_bytes, zoom_plan
 from refseqtracks.formats.bed import parse_bed_line
+from refseqtracks.sizes import read_chrom_sizes  # re-exported: bedToBigBed reads chrom.sizes
 
 __all__ = [
     "BIGBED_MAGIC", "BigBedItems", "read_chrom_sizes",
@@ -49,54 +50,11 @@ __all__ = [
 ]
 
 BIGBED_MAGIC = 0x8789F2EB
-TWOBIT_MAGIC = 0x1A412743
 MAX_ZOOM_LEVELS = 10
 HEADER_SIZE = 64
 ZOOM_HEADER_SIZE = 24
 SUMMARY_SIZE = 40
 EXT_HEADER_SIZE = 64
-
-
-def read_chrom_sizes(src: Source, *, two_bit: bool = False) -> dict[str, int]:
-    """Chromosome sizes from a ``name size`` file (or a .2bit file with ``two_bit=True``)."""
-    if two_bit:
-        return _two_bit_sizes(src)
-    sizes: dict[str, int] = {}
-    name = input_name(src)
-    with open_input(src) as f:
-        for lineno, line in enumerate(f, 1):
-            cols = line.split()
-            if not cols or cols[0].startswith("#"):
-                continue
-            if len(cols) < 2 or not cols[1].isdigit():
-                raise ParseError(name, lineno, "expected 'name size' columns")
-            sizes[cols[0]] = int(cols[1])
-    return sizes
-
-
-def _two_bit_sizes(src: Source) -> dict[str, int]:
-    name = input_name(src)
-    with open_input(src, binary=True) as f:
-        data = f.read()
-    if len(data) < 16:
-        raise RefseqtracksError(f"{name}: not a .2bit file")
-    magic = struct.unpack_from("<I", data)[0]
-    end = "<" if magic == TWOBIT_MAGIC else ">"
-    if struct.unpack_from(end + "I", data)[0] != TWOBIT_MAGIC:
-        raise RefseqtracksError(f"{name}: not a .2bit file")
-    count = struct.unpack_from(end + "I", data, 8)[0]
-    pos = 16
-    sizes: dict[str, int] = {}
-    try:
-        for _ in range(count):
-            n = data[pos]
-            seq = data[pos + 1:pos + 1 + n].decode("utf-8", "surrogateescape")
-            offset = struct.unpack_from(end + "I", data, pos + 1 + n)[0]
-            pos += 5 + n
-            sizes[seq] = struct.unpack_from(end + "I", data, offset)[0]
-    except (IndexError, struct.error):
-        raise RefseqtracksError(f"{name}: truncated .2bit file") from None
-    return sizes
 
 
 @dataclass
