@@ -95,9 +95,13 @@ class Grouper:
         idv = attrs.get("ID")
         fid = idv[0] if idv else None
         parents = attrs.get("Parent")
+        derives = attrs.get("Derives_from")
+        if derives is not None:
+            # kent resolves Derives_from too: keep the two features in one locus
+            parents = (parents or []) + derives[:1]
         seqid, start = feat.seqid, feat.start
         where = self.where
-        if parents is not None and len(parents) == 1 and self.streaming:
+        if parents is not None and len(parents) == 1 and self.streaming and derives is None:
             # the common case: the child of a feature of an open locus, with a new ID
             loc = where.get(parents[0])
             if loc is not None and (fid is None or (fid not in where and fid not in self.flushed
@@ -217,10 +221,9 @@ class Grouper:
         self.open.remove(other)
 
     def finish(self) -> None:
-        if self.streaming and self.closed and any(g.pending for g in self.open):
-            # unresolved references may point into an earlier locus: hold loci for them
-            if self.late is None:
-                raise Restart()
+        if self.streaming and self.closed and self.late is not None and any(g.pending for g in self.open):
+            # unresolved references may point into an earlier locus: hold loci for them.  (In the
+            # second pass such loci were held open, so what is still unresolved is missing.)
             for g in self.open:
                 for pid in g.pending:
                     self.late[pid] = self.ref_line.get(pid, 0)

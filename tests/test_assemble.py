@@ -162,6 +162,27 @@ def test_late_child_from_stdin_stream():
     assert [tx.name for tx in conv.transcripts()] == ["B1", "A2", "A1"] and conv.passes == 2
 
 
+DERIVES = ("##gff-version 3\n"
+           "c1\ts\tgene\t1\t100\t.\t+\t.\tID=g1\n"
+           "c1\ts\tmRNA\t1\t100\t.\t+\t.\tID=t1;Parent=g1\n"
+           "c1\ts\tgene\t501\t600\t.\t+\t.\tID=g2\n"
+           "c1\ts\tpolypeptide\t1\t90\t.\t+\t.\tID=p1;Derives_from={}\n")
+
+
+@pytest.mark.parametrize("target,ok", [("t1", True), ("nothere", False)], ids=["resolved", "missing"])
+def test_derives_from_is_resolved_across_loci(target, ok):
+    msgs: list[str] = []
+    txs = Gff3Converter(io.StringIO(DERIVES.format(target)), report=msgs.append)
+    if ok:
+        assert [tx.name for tx in txs.transcripts()] == ["t1"] and msgs == []
+    else:
+        with pytest.raises(RefseqtracksError, match="GFF3: 1 parser errors"):
+            list(txs.transcripts())
+        assert txs.passes == 2  # a missing target never needs the whole-file pass
+        assert msgs == ['Can\'t find annotation record "nothere" referenced by "p1" Derives_from attribute '
+                        "(error can be a warning)"]
+
+
 def test_honor_and_unknown_are_exclusive():
     with pytest.raises(RefseqtracksError, match="can't specify both"):
         Gff3Converter(G / "codons.gff3", honor_start_stop_codons=True, default_cds_status_to_unknown=True)
@@ -219,6 +240,8 @@ def shuffled_loci(draw) -> str:
             lines.insert(j, lines.pop(i))
     if draw(st.booleans()):
         lines.insert(draw(st.integers(0, len(lines))), "###")
+    if draw(st.integers(0, 4)) == 0:  # a missing parent
+        del lines[draw(st.integers(0, len(lines) - 1))]
     return "##gff-version 3\n" + "\n".join(lines) + "\n"
 
 
