@@ -76,8 +76,10 @@ class Gff3Converter:
     """Convert one GFF3 input the way kent's gff3ToGenePred does (see the module docstring).
 
     ``report`` receives every diagnostic line (default: :attr:`messages`).  :meth:`run` does the
-    work and returns the kent-ordered results; :meth:`transcripts` yields :class:`Transcript`
-    objects; :meth:`write` writes the genePred and side outputs.
+    work and returns the kent-ordered per-root results; :meth:`replay` (or :meth:`convert`, both
+    steps) hands genePred lines, transcripts and side-output text to callbacks under kent's
+    conversion error budget, and :meth:`finish_message` ends the run like kent;
+    :meth:`transcripts` yields :class:`Transcript` objects.
     """
 
     def __init__(self, src: Source, *, refseq_hacks: bool = False, use_name: bool = False,
@@ -111,14 +113,14 @@ class Gff3Converter:
         # them, which leaves output files only in warn mode
         self.all_root_lines = (want_unprocessed and warn_and_continue
                                and self.max_convert_errors != sys.maxsize)
-        # big side outputs are kept in a temporary file until they are written in reverse
+        # per-root results wait in a temporary file until they are written in reverse order
         self.spool_results = True
         self.reader: Gff3Reader | None = None
         self.convert_errors = 0
 
     # -- the work ------------------------------------------------------------------------
-    def run(self) -> list[RootResult]:
-        """Parse, resolve and convert; returns the per-root results in kent's order."""
+    def run(self) -> Iterator[RootResult]:
+        """Parse, resolve and convert; returns the per-root results in kent's order (iterate once)."""
         # loci break their own reference cycles when closed, so the cyclic collector (a quarter
         # of the run time on large inputs) is not needed while converting
         was_enabled = gc.isenabled()
@@ -129,7 +131,7 @@ class Gff3Converter:
             if was_enabled:
                 gc.enable()
 
-    def _run_all(self) -> list[RootResult]:
+    def _run_all(self) -> Iterator[RootResult]:
         src = self.src
         self.passes = 0
         spool = None
@@ -165,7 +167,7 @@ class Gff3Converter:
     passes = 0
 
     def _run(self, src, *, streaming: bool, quiet_until: int = 0,
-             holds: dict[str, int] | None = None) -> list[RootResult]:
+             holds: dict[str, int] | None = None) -> Iterator[RootResult]:
         self.passes += 1
         report = self.report
         if quiet_until:
