@@ -74,6 +74,35 @@ RULES = [
 ]
 
 
+#: kent gff3ToGenePred rules and the test that covers each (a rule without one fails below)
+RULE_TESTS = {
+    "reverse root and child order": "reverse_root_and_child_order",
+    "touching blocks merge, frames from phase": "reverse_root_and_child_order",
+    "exon split at CDS parts (slippage, deletion)": "ribosomal_slippage_and_deletion",
+    "UTR+CDS blocks without exons": "minimal_genes_refseq_hacks",
+    "minimal genes (exons under gene, standalone)": "minimal_genes_refseq_hacks",
+    "refseqHacks YP_ CDS name": "minimal_genes_refseq_hacks",
+    "name fallbacks (Name, ID)": "no_minimal_genes",
+    "segment genes drop CDS": "segment_gene_drops_cds",
+    "-rnaNameAttr / -geneNameAttr": "name_attrs",
+    "-useName": "test_use_name_gene_names",
+    "-honorStartStopCodons": "honor_start_stop_codons",
+    "-defaultCdsStatusToUnknown": "default_cds_status_unknown",
+    "-processAllGeneChildren": "test_process_all_gene_children",
+    "late children and forward references": "late_child_and_forward_reference",
+    "gene/transcript attributes": "test_attrs_of_transcript_and_gene",
+    "-attrsOut / -unprocessedRootsOut": "test_side_outputs",
+    "conversion errors and budget": "test_convert_error_budget_stops_early",
+    "-warnAndContinue": "test_warn_and_continue_keeps_good_transcripts",
+    "Derives_from resolution": "test_derives_from_is_resolved_across_loci",
+}
+
+
+def test_every_rule_has_a_test():
+    here = {r[0] for r in RULES if r[3] is not None} | {n for n in globals() if n.startswith("test_")}
+    assert sorted(t for t in RULE_TESTS.values() if t not in here) == []
+
+
 @pytest.mark.parametrize("fixture,opts,expected", [r[1:] for r in RULES if r[3] is not None],
                          ids=[r[0] for r in RULES if r[3] is not None])
 def test_rule(fixture, opts, expected):
