@@ -51,12 +51,15 @@ def _range_pos(value: str, which: int) -> int | None:
 
 
 def gff3_partial_ends(tx: Transcript, *, cds: CdsAnnotation | None = None,
-                      cds_attrs: Iterable[Mapping[str, Any]] = ()) -> tuple[bool, bool]:
+                      cds_attrs: Iterable[Mapping[str, Any]] = (),
+                      feature_attrs: Iterable[Mapping[str, Any]] | None = None) -> tuple[bool, bool]:
     """``(low, high)``: whether RefSeq says the CDS of ``tx`` is partial at cdsStart / cdsEnd.
 
     ``cds`` is the transcript's :class:`CdsAnnotation` (from :func:`refseqtracks.cdsannot.scan_gff3_cds`),
-    ``cds_attrs`` the attributes of its CDS rows when the caller has them; ``tx.attrs`` supplies the
-    mRNA's and (``gene:`` prefix) the gene's.
+    ``cds_attrs`` the attributes of its CDS rows when the caller has them.  ``feature_attrs`` are
+    the attributes of the transcript's own record and its gene (their ranges count where they
+    are the CDS ends); by default ``tx.attrs`` supplies them (the mRNA's, and the gene's with
+    the ``gene:`` prefix).
     """
     if not tx.is_coding:
         return False, False
@@ -66,8 +69,12 @@ def gff3_partial_ends(tx: Transcript, *, cds: CdsAnnotation | None = None,
     for a in cds_attrs:
         low = low or bool(a.get("start_range"))
         high = high or bool(a.get("end_range"))
-    attrs = tx.attrs or {}
-    for prefix in _PREFIXES:
+    if feature_attrs is None:
+        attrs = tx.attrs or {}
+        pairs = [(attrs, prefix) for prefix in _PREFIXES]
+    else:
+        pairs = [(a, "") for a in feature_attrs]
+    for attrs, prefix in pairs:
         for v in _values(attrs.get(prefix + "start_range")):
             pos = _range_pos(v, 1)
             if pos is not None and pos - 1 == tx.cds_start:
@@ -120,12 +127,14 @@ def codon_partial_ends(tx: Transcript, genome: Any, *, code: Any = 1, transl_exc
 
 
 def set_partial_cds_stats(tx: Transcript, *, annotations: CdsAnnotations | None = None,
-                          cds_attrs: Iterable[Mapping[str, Any]] = (), genome: Any = None,
+                          cds_attrs: Iterable[Mapping[str, Any]] = (),
+                          feature_attrs: Iterable[Mapping[str, Any]] | None = None, genome: Any = None,
                           transl_table: int | None = None) -> Transcript:
     """``tx`` with cdsStartStat/cdsEndStat ``incmpl`` at the partial ends, ``cmpl`` elsewhere.
 
     ``annotations`` (:func:`refseqtracks.cdsannot.scan_gff3_cds`) supplies the CDS rows' ranges,
-    genetic code and transl_except; with ``genome`` the codons are checked as well.
+    genetic code and transl_except; ``cds_attrs``/``feature_attrs`` as for :func:`gff3_partial_ends`;
+    with ``genome`` the codons are checked as well.
     ``transl_table`` overrides the genetic code.  Non-coding transcripts are returned unchanged.
     """
     if not tx.is_coding:
@@ -139,7 +148,7 @@ def set_partial_cds_stats(tx: Transcript, *, annotations: CdsAnnotations | None 
         rows = annotations.by_span.get((tx.chrom, tx.strand, tx.cds_start, tx.cds_end))
     else:
         rows = None
-    low, high = gff3_partial_ends(tx, cds=rows, cds_attrs=cds_attrs)
+    low, high = gff3_partial_ends(tx, cds=rows, cds_attrs=cds_attrs, feature_attrs=feature_attrs)
     if genome is not None and not (low and high):
         g_low, g_high = codon_partial_ends(tx, genome, code=table,
                                            transl_except=ann.transl_except if ann else (),

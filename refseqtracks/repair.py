@@ -44,7 +44,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from refseqtracks.formats.genepred import check_transcript
 from refseqtracks.model import Transcript
 
-__all__ = ["CdsPart", "Repair", "RepairKind", "repair_transcript", "cds_paths", "transcript_from_parts",
+__all__ = ["CdsPart", "Repair", "RepairKind", "SPLIT_CDS", "OVERLAP", "ORIGIN", "repair_transcript", "cds_paths", "transcript_from_parts",
            "split_at_origin", "CircularSeqs", "scan_circular_seqs"]
 
 _PHASE_TO_FRAME = {0: 0, 1: 2, 2: 1}

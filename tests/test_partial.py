@@ -139,3 +139,15 @@ def test_sars_cov_2_codons(tmp_path):
                                              report=lambda m: None))}
     assert got["YP_009724390.1"] == ("cmpl", "cmpl")  # S: ATG ... stop
     assert set(got.values()) == {("cmpl", "cmpl")}
+
+
+def test_explicit_feature_attrs():
+    """The converter can pass its records' attributes directly (tx.attrs is then not needed)."""
+    tx = _tx("-", 99, 190)
+    mrna = {"end_range": ["190", "."], "partial": ["true"]}
+    cds_row = {"start_range": [".", "100"]}
+    assert gff3_partial_ends(tx, feature_attrs=[mrna]) == (False, True)
+    assert gff3_partial_ends(tx, cds_attrs=[cds_row], feature_attrs=[{}]) == (True, False)
+    assert gff3_partial_ends(tx, feature_attrs=[{"end_range": ["150", "."]}]) == (False, False)
+    got = set_partial_cds_stats(tx, cds_attrs=[cds_row], feature_attrs=[mrna])
+    assert (got.cds_start_stat, got.cds_end_stat) == ("incmpl", "incmpl")
