@@ -19,12 +19,13 @@ import sys
 import tempfile
 import zlib
 from pathlib import Path
-from typing import IO, Iterator, Union
+from typing import IO, Iterable, Iterator, Union
 
 from refseqtracks.errors import RefseqtracksError
 
 __all__ = [
     "ENCODING", "ERRORS", "Source", "open_input", "input_name", "atomic_output", "is_stdio",
+    "write_lines", "ensure_dir",
 ]
 
 ENCODING = "utf-8"
@@ -234,6 +235,20 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def write_lines(out: IO[str], lines: Iterable[str], *, chunk: int = 4096) -> int:
+    """Write text lines to ``out`` in large joined chunks; returns how many were written."""
+    n = 0
+    buf: list[str] = []
+    for line in lines:
+        buf.append(line)
+        if len(buf) >= chunk:
+            out.write("".join(buf))
+            n += len(buf)
+            buf.clear()
+    out.write("".join(buf))
+    return n + len(buf)
 
 
 def ensure_dir(path: Union[str, os.PathLike]) -> Path:

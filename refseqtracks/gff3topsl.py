@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from refseqtracks.errors import ParseError
-from refseqtracks.fileio import Source, atomic_output
+from refseqtracks.fileio import Source, atomic_output, write_lines
 from refseqtracks.formats.psl import Psl, format_psl_line
 from refseqtracks.sizes import read_chrom_sizes
 
@@ -153,15 +153,6 @@ def gff3_to_psl(src: Source, dest: Source, *, q_sizes: Source, t_sizes: Source,
     """kent ``gff3ToPsl``: convert ``src`` to PSL in ``dest``; returns the rows written."""
     qs = read_chrom_sizes(q_sizes)
     ts = read_chrom_sizes(t_sizes)
-    n = 0
-    buf: list[str] = []
     with atomic_output(dest) as out:
-        for p in iter_gff3_psl(src, qs, ts, drop_t=drop_t):
-            buf.append(format_psl_line(p))
-            n += 1
-            if len(buf) >= 4096:
-                out.write("".join(buf))
-                buf.clear()
-        out.write("".join(buf))
-    return n
+        return write_lines(out, (format_psl_line(p) for p in iter_gff3_psl(src, qs, ts, drop_t=drop_t)))
 

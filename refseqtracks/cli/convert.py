@@ -25,11 +25,10 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import re
 import sys
 
 from refseqtracks.errors import RefseqtracksError, UsageError
-from refseqtracks.fileio import atomic_output, ensure_dir, input_name, open_input
+from refseqtracks.fileio import atomic_output, ensure_dir, input_name
 
 __all__ = ["main_convert", "FORMATS", "default_prefix", "sort_bed_lines"]
 
@@ -98,37 +97,6 @@ def _sizes_from_gff3(conv, region_lines: list[str]) -> dict[str, int]:
     return sizes
 
 
-_SO_TYPE = re.compile(r"([;\t])SO_type=")
-
-
-class _SoTypeFixed(io.TextIOBase):
-    """GFF3 lines with doNcbiRefSeq's ``SO_type=`` → ``so_type=`` substitution (first per line)."""
-
-    def __init__(self, src: str):
-        self._f = open_input(src)
-        self.name = input_name(src)
-        self._it = self._lines()
-
-    def _lines(self):
-        for line in self._f:
-            if "SO_type=" in line:
-                line = _SO_TYPE.sub(r"\1so_type=", line, count=1)
-            yield line
-
-    def __iter__(self):
-        return self._it
-
-    def readline(self, size: int | None = -1) -> str:
-        return next(self._it, "")
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self._f.close()
-        super().close()
-
-
 def _filter_by_sizes(gp_lines: list[str], txs: list, sizes: dict[str, int], report):
     """genePredFilter -chromSizes: drop transcripts that fail genePredCheck on a known chromosome."""
     from refseqtracks.formats.genepred import check_transcript
@@ -173,7 +141,9 @@ def main_convert(argv: list[str]) -> int:
         if not a.quiet:
             sys.stderr.write(msg + "\n")
 
-    src = _SoTypeFixed(a.gff3)
+    from refseqtracks.ncbirefseq_scan import SedStream
+
+    src = SedStream(a.gff3)
     conv = Gff3Converter(src, refseq_hacks=not a.no_refseq_hacks,
                          warn_and_continue=a.warn_and_continue, want_transcripts=True,
                          want_unprocessed=True, report=report)

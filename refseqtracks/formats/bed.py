@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import IO, Iterable, Iterator, Union
 
 from refseqtracks.errors import ParseError
-from refseqtracks.fileio import Source, atomic_output, input_name, open_input
+from refseqtracks.formats.fields import parse_int, parse_int_list, parse_uint
+from refseqtracks.fileio import Source, atomic_output, input_name, open_input, write_lines
 from refseqtracks.formats.genepred import format_int_list, parse_genepred_line
 from refseqtracks.model import Transcript
 
@@ -69,31 +70,10 @@ class BedRecord:
         return n
 
 
-def _int(text: str, what: str, path, lineno) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ParseError(path, lineno, f"invalid {what} \"{text}\": expected an integer") from None
-
-
-def _uint(text: str, what: str, path, lineno) -> int:
-    v = _int(text, what, path, lineno)
-    if v < 0:
-        raise ParseError(path, lineno, f"invalid {what} \"{text}\": must not be negative")
-    return v
-
-
-def _int_list(text: str, what: str, path, lineno) -> tuple[int, ...]:
-    parts = text.split(",")
-    if parts and parts[-1] == "":
-        parts.pop()
-    return tuple(_int(p, what, path, lineno) for p in parts)
-
-
 def _check_rgb(text: str, path, lineno) -> None:
     parts = text.split(",")
     if len(parts) == 1:
-        _uint(parts[0], "itemRgb", path, lineno)
+        parse_uint(parts[0], "itemRgb", path, lineno)
         return
     if len(parts) != 3 or not all(p.isdigit() and int(p) <= 255 for p in parts):
         raise ParseError(path, lineno, f"invalid itemRgb \"{text}\": expected R,G,B or a number")
@@ -120,24 +100,24 @@ def parse_bed_line(line: str, *, path: object = None, lineno: int | None = None,
         raise ParseError(path, lineno, f"BED needs 3 to 12 standard columns, got {bed_n}")
     if n < bed_n:
         raise ParseError(path, lineno, f"expected at least {bed_n} BED columns, got {n}")
-    start = _uint(cols[1], "chromStart", path, lineno)
-    end = _uint(cols[2], "chromEnd", path, lineno)
+    start = parse_uint(cols[1], "chromStart", path, lineno)
+    end = parse_uint(cols[2], "chromEnd", path, lineno)
     if start > end:
         raise ParseError(path, lineno, f"chromStart after chromEnd ({start} > {end})")
     vals: list = [None] * 9
     if bed_n > 3:
         vals[0] = cols[3]
     if bed_n > 4:
-        vals[1] = _int(cols[4], "score", path, lineno)
+        vals[1] = parse_int(cols[4], "score", path, lineno)
     if bed_n > 5:
         strand = cols[5]
         if strand not in ("+", "-", "."):
             raise ParseError(path, lineno, f"invalid strand \"{strand}\": expected + - or .")
         vals[2] = strand
     if bed_n > 6:
-        vals[3] = _uint(cols[6], "thickStart", path, lineno)
+        vals[3] = parse_uint(cols[6], "thickStart", path, lineno)
     if bed_n > 7:
-        vals[4] = ts_end = _uint(cols[7], "thickEnd", path, lineno)
+        vals[4] = ts_end = parse_uint(cols[7], "thickEnd", path, lineno)
         if vals[3] > ts_end:
             raise ParseError(path, lineno, f"thickStart after thickEnd ({vals[3]} > {ts_end})")
     if bed_n > 8:
@@ -147,9 +127,9 @@ def parse_bed_line(line: str, *, path: object = None, lineno: int | None = None,
         raise ParseError(path, lineno, f"BED with {bed_n} columns: blockCount, blockSizes and "
                          "chromStarts must come together")
     if bed_n == 12:
-        count = _uint(cols[9], "blockCount", path, lineno)
-        sizes = _int_list(cols[10], "blockSizes", path, lineno)
-        starts = _int_list(cols[11], "chromStarts", path, lineno)
+        count = parse_uint(cols[9], "blockCount", path, lineno)
+        sizes = parse_int_list(cols[10], "blockSizes", path, lineno)
+        starts = parse_int_list(cols[11], "chromStarts", path, lineno)
         if len(sizes) != count:
             raise ParseError(path, lineno, f"blockSizes has {len(sizes)} values, blockCount is {count}")
         if len(starts) != count:
@@ -271,16 +251,8 @@ BedLike = Union[BedRecord, Transcript]
 
 def write_bed_to(records: Iterable[BedLike], out: IO[str], *, score: int = 0) -> int:
     """Write BED lines (Transcripts become BED12 via :func:`to_bed12`) to an open file."""
-    n = 0
-    buf: list[str] = []
-    for rec in records:
-        buf.append(to_bed12(rec, score=score) if isinstance(rec, Transcript) else format_bed_line(rec))
-        n += 1
-        if len(buf) >= 4096:
-            out.write("".join(buf))
-            buf.clear()
-    out.write("".join(buf))
-    return n
+    return write_lines(out, (to_bed12(rec, score=score) if isinstance(rec, Transcript) else format_bed_line(rec)
+                             for rec in records))
 
 
 def write_bed(records: Iterable[BedLike], dest, *, score: int = 0) -> int:

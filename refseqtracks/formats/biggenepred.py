@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping
 
 from refseqtracks.errors import ParseError
-from refseqtracks.fileio import Source, atomic_output, input_name, open_input
+from refseqtracks.fileio import Source, atomic_output, input_name, open_input, write_lines
 from refseqtracks.formats.bed import FIELDS as BED_FIELDS
 from refseqtracks.formats.bed import parse_bed_line
 from refseqtracks.frames import calc_exon_frames
@@ -142,17 +142,8 @@ def to_big_genepred(tx: Transcript, side: SideFiles | None = None) -> str:
 def write_big_genepred(transcripts: Iterable[Transcript], dest, *,
                        side: SideFiles | None = None) -> int:
     """Write bigGenePred text lines atomically (input order, unsorted, as kent does)."""
-    n = 0
     with atomic_output(dest) as out:
-        buf: list[str] = []
-        for tx in transcripts:
-            buf.append(to_big_genepred(tx, side))
-            n += 1
-            if len(buf) >= 4096:
-                out.write("".join(buf))
-                buf.clear()
-        out.write("".join(buf))
-    return n
+        return write_lines(out, (to_big_genepred(tx, side) for tx in transcripts))
 
 
 def parse_big_genepred_line(line: str, *, path: object = None,

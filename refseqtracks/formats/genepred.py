@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import IO, Iterable, Iterator
 
 from refseqtracks.errors import ParseError
-from refseqtracks.fileio import Source, atomic_output, input_name, open_input
+from refseqtracks.formats.fields import parse_int, parse_int_list, parse_uint
+from refseqtracks.fileio import Source, atomic_output, input_name, open_input, write_lines
 from refseqtracks.model import CDS_STATS, Transcript
 
 __all__ = [
@@ -32,29 +33,6 @@ EXT_FIELDS = ("score", "name2", "cdsStartStat", "cdsEndStat", "exonFrames")
 def format_int_list(values: Iterable[int]) -> str:
     """kent's comma list: every value followed by a comma."""
     return "".join([f"{v}," for v in values])
-
-
-def _int(text: str, what: str, path, lineno) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ParseError(path, lineno, f"invalid {what} \"{text}\": expected an integer") from None
-
-
-def _uint(text: str, what: str, path, lineno) -> int:
-    v = _int(text, what, path, lineno)
-    if v < 0:
-        raise ParseError(path, lineno, f"invalid {what} \"{text}\": must not be negative")
-    return v
-
-
-def _int_list(text: str, count: int, what: str, path, lineno) -> tuple[int, ...]:
-    parts = text.split(",")
-    if parts and parts[-1] == "":
-        parts.pop()
-    if len(parts) != count:
-        raise ParseError(path, lineno, f"{what} has {len(parts)} values, exonCount is {count}")
-    return tuple(_int(p, what, path, lineno) for p in parts)
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -97,16 +75,16 @@ def _parse_checked(cols: list[str], path: object, lineno: int | None) -> Transcr
     n = len(cols)
     if n < 10 or n > 15:
         raise ParseError(path, lineno, f"expected 10 to 15 genePred columns, got {n}")
-    tx_start = _uint(cols[3], "txStart", path, lineno)
-    tx_end = _uint(cols[4], "txEnd", path, lineno)
-    cds_start = _uint(cols[5], "cdsStart", path, lineno)
-    cds_end = _uint(cols[6], "cdsEnd", path, lineno)
-    count = _uint(cols[7], "exonCount", path, lineno)
-    starts = _int_list(cols[8], count, "exonStarts", path, lineno)
-    ends = _int_list(cols[9], count, "exonEnds", path, lineno)
+    tx_start = parse_uint(cols[3], "txStart", path, lineno)
+    tx_end = parse_uint(cols[4], "txEnd", path, lineno)
+    cds_start = parse_uint(cols[5], "cdsStart", path, lineno)
+    cds_end = parse_uint(cols[6], "cdsEnd", path, lineno)
+    count = parse_uint(cols[7], "exonCount", path, lineno)
+    starts = parse_int_list(cols[8], "exonStarts", path, lineno, count=count)
+    ends = parse_int_list(cols[9], "exonEnds", path, lineno, count=count)
     score = name2 = ss = es = frames = None
     if n > 10:
-        score = _int(cols[10], "score", path, lineno)
+        score = parse_int(cols[10], "score", path, lineno)
     if n > 11:
         name2 = cols[11]
     if n > 12:
@@ -118,7 +96,7 @@ def _parse_checked(cols: list[str], path: object, lineno: int | None) -> Transcr
         if es not in CDS_STATS:
             raise ParseError(path, lineno, f"invalid cdsEndStat \"{es}\"")
     if n > 14:
-        frames = _int_list(cols[14], count, "exonFrames", path, lineno)
+        frames = parse_int_list(cols[14], "exonFrames", path, lineno, count=count)
     return Transcript(cols[0], cols[1], cols[2], tx_start, tx_end, cds_start, cds_end, starts, ends,
                       score, name2, ss, es, frames)
 
@@ -178,21 +156,11 @@ def write_genepred(transcripts: Iterable[Transcript], dest, *, ext: bool | None 
 def write_genepred_to(transcripts: Iterable[Transcript], out: IO[str], *, ext: bool | None = None,
                       bin: bool = False) -> int:
     """Write genePred lines to an open text file."""
-    n = 0
-    if bin:
-        from refseqtracks.bins import bin_from_range
-    buf = []
-    for tx in transcripts:
-        line = format_genepred_line(tx, ext=ext)
-        if bin:
-            line = f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{line}"
-        buf.append(line)
-        n += 1
-        if len(buf) >= 4096:
-            out.write("".join(buf))
-            buf.clear()
-    out.write("".join(buf))
-    return n
+    if not bin:
+        return write_lines(out, (format_genepred_line(tx, ext=ext) for tx in transcripts))
+    from refseqtracks.bins import bin_from_range
+    return write_lines(out, (f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{format_genepred_line(tx, ext=ext)}"
+                             for tx in transcripts))
 
 
 def check_transcript(tx: Transcript, *, chrom_size: int | None = None) -> list[str]:
