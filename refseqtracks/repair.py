@@ -138,20 +138,18 @@ def cds_paths(parts: Sequence[CdsPart], strand: str) -> list[list[CdsPart]] | No
                 nxt[i].append(j)
                 has_in[j] = True
     paths: list[list[int]] = []
-
-    def walk(path: list[int]) -> bool:
-        if len(paths) > MAX_PATHS or len(path) > n:
-            return False  # too many branches, or a cycle
+    # edges only go forward in transcription order, so every chain starts at a row without one in
+    stack = [[i] for i in range(n - 1, -1, -1) if not has_in[i]]
+    while stack:
+        path = stack.pop()
         succ = nxt[path[-1]]
         if not succ:
             paths.append(path)
-            return True
-        return all(walk(path + [j]) for j in succ)
-
-    for i in range(n):
-        if not has_in[i] and not walk([i]):
-            return None
-    if len(paths) > MAX_PATHS or sum(1 for i in range(n) if not has_in[i]) == 0 and n:
+            if len(paths) > MAX_PATHS:
+                return None
+            continue
+        stack.extend(path + [j] for j in reversed(succ))
+    if not paths:
         return None
     return [[order[i] for i in p] for p in paths]
 
