@@ -19,10 +19,10 @@ the 5' end, stop codon at the 3' end) is strand-aware.
 
 Rules:
 
-* a CDS row's range marks that end of the CDS (``cdsStart`` for ``start_range``);
-* an mRNA's or gene's range marks the CDS only when its position is the CDS end (``N - 1 ==
-  cdsStart`` for ``start_range``, ``N == cdsEnd`` for ``end_range``): a transcript partial in
-  its UTR has a complete CDS;
+* a range marks the CDS end at its position (``N - 1 == cdsStart`` for ``start_range``,
+  ``N == cdsEnd`` for ``end_range``), whether it is on a CDS row, the mRNA or the gene: a
+  transcript partial in its UTR has a complete CDS, and of several CDSs under one gene only the
+  one reaching the range is partial (a CDS row's range without a position is trusted);
 * optionally, with a genome: the 5' end is ``incmpl`` when the first codon is not whole or not a
   start codon of the transcript's genetic code (``refseqtracks.genetic_code``, the table chosen
   by :mod:`refseqtracks.cdsannot`), the 3' end when the last codon is not a stop (a stop made by
@@ -67,8 +67,14 @@ def gff3_partial_ends(tx: Transcript, *, cds: CdsAnnotation | None = None,
     if cds is not None:
         low, high = cds.partial_start, cds.partial_end
     for a in cds_attrs:
-        low = low or bool(a.get("start_range"))
-        high = high or bool(a.get("end_range"))
+        # a row's range counts where it is this CDS's end (a gene's CDSs may be split into
+        # several transcripts by -repairNcbi); a value without a position is trusted
+        for v in _values(a.get("start_range")):
+            pos = _range_pos(v, 1)
+            low = low or pos is None or pos - 1 == tx.cds_start
+        for v in _values(a.get("end_range")):
+            pos = _range_pos(v, 0)
+            high = high or pos is None or pos == tx.cds_end
     if feature_attrs is None:
         attrs = tx.attrs or {}
         pairs = [(attrs, prefix) for prefix in _PREFIXES]

@@ -151,3 +151,13 @@ def test_explicit_feature_attrs():
     assert gff3_partial_ends(tx, feature_attrs=[{"end_range": ["150", "."]}]) == (False, False)
     got = set_partial_cds_stats(tx, cds_attrs=[cds_row], feature_attrs=[mrna])
     assert (got.cds_start_stat, got.cds_end_stat) == ("incmpl", "incmpl")
+
+
+def test_cds_row_range_counts_at_its_position():
+    # two CDSs of one gene (alternative starts): the range belongs to the one that reaches it
+    long_ = _tx("+", 0, 90)
+    short = _tx("+", 30, 90)
+    row = {"start_range": [".", "1"]}
+    assert gff3_partial_ends(long_, cds_attrs=[row], feature_attrs=[]) == (True, False)
+    assert gff3_partial_ends(short, cds_attrs=[row], feature_attrs=[]) == (False, False)
+    assert gff3_partial_ends(short, cds_attrs=[{"start_range": ["."]}], feature_attrs=[]) == (True, False)
