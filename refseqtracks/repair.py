@@ -44,7 +44,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from refseqtracks.formats.genepred import check_transcript
 from refseqtracks.model import Transcript
 
-__all__ = ["CdsPart", "Repair", "RepairKind", "SPLIT_CDS", "OVERLAP", "ORIGIN", "repair_transcript", "cds_paths", "transcript_from_parts",
+__all__ = ["CdsPart", "Repair", "RepairKind", "SPLIT_CDS", "OVERLAP", "ORIGIN", "repair_transcript",
+           "cds_paths", "transcript_from_parts",
            "split_at_origin", "CircularSeqs", "scan_circular_seqs"]
 
 _PHASE_TO_FRAME = {0: 0, 1: 2, 2: 1}
@@ -179,7 +180,8 @@ def transcript_from_parts(template: Transcript, parts: Sequence[CdsPart], *,
             if s >= e:
                 continue  # wholly re-read; nothing new in this part
         # a trimmed part stays its own exon: its frame carries the re-read bases
-        if starts and not trimmed and s == ends[-1] and _continues(strand, starts[-1], ends[-1], frames[-1], s, e, frame):
+        if (starts and not trimmed and s == ends[-1]
+                and _continues(strand, starts[-1], ends[-1], frames[-1], s, e, frame)):
             ends[-1] = e
             if strand == "-":
                 frames[-1] = frame
@@ -355,7 +357,8 @@ def repair_transcript(tx: Transcript, cds_parts: Sequence[CdsPart] = (), *, seq_
                 why = _exception(p)
                 repairs.append(Repair(t.name, OVERLAP, path, line,
                                       f"{len(p)} CDS parts{' (' + why + ')' if why else ''} written as "
-                                      f"{t.exon_count} exons, frames {','.join(map(str, t.exon_frames or ()))}"))
+                                      f"{t.exon_count} exons, frames "
+                                      + ",".join(map(str, t.exon_frames or ()))))
     if is_circular and seq_len:
         cut: list[Transcript] = []
         for t in out:

@@ -68,7 +68,8 @@ def _tx(strand, s, e, attrs=None):
 
 
 def _mirror(tx: Transcript, size: int, attrs=None) -> Transcript:
-    return Transcript(tx.name, tx.chrom, "-" if tx.strand == "+" else "+", size - tx.tx_end, size - tx.tx_start,
+    strand = "-" if tx.strand == "+" else "+"
+    return Transcript(tx.name, tx.chrom, strand, size - tx.tx_end, size - tx.tx_start,
                       size - tx.cds_end, size - tx.cds_start, tuple(size - e for e in tx.exon_ends[::-1]),
                       tuple(size - s for s in tx.exon_starts[::-1]), 0, "t", "cmpl", "cmpl", (0,), attrs)
 

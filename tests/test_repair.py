@@ -104,8 +104,10 @@ def test_origin_fixture_splits_at_origin():
     assert got["C"] is None  # inside the sequence: nothing to do
     (a1, a2), (rep,) = got["A"]
     assert rep.kind == ORIGIN
-    assert (a1.tx_start, a1.tx_end, a1.exon_frames, a1.cds_start_stat, a1.cds_end_stat) == (20, 30, (0,), "cmpl", "incmpl")
-    assert (a2.tx_start, a2.tx_end, a2.exon_frames, a2.cds_start_stat, a2.cds_end_stat) == (0, 8, (1,), "incmpl", "cmpl")
+    assert (a1.tx_start, a1.tx_end, a1.exon_frames) == (20, 30, (0,))
+    assert (a1.cds_start_stat, a1.cds_end_stat) == ("cmpl", "incmpl")
+    assert (a2.tx_start, a2.tx_end, a2.exon_frames) == (0, 8, (1,))
+    assert (a2.cds_start_stat, a2.cds_end_stat) == ("incmpl", "cmpl")
     (b1, b2), _ = got["B"]
     # on '-' transcription starts past the origin: [0, 8) first, then [20, 30)
     assert (b2.tx_start, b2.tx_end, b2.exon_frames) == (0, 8, (0,))
