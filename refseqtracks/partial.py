@@ -141,12 +141,14 @@ def set_partial_cds_stats(tx: Transcript, *, annotations: CdsAnnotations | None 
     ``annotations`` (:func:`refseqtracks.cdsannot.scan_gff3_cds`) supplies the CDS rows' ranges,
     genetic code and transl_except; ``cds_attrs``/``feature_attrs`` as for :func:`gff3_partial_ends`;
     with ``genome`` the codons are checked as well.
-    ``transl_table`` overrides the genetic code.  Non-coding transcripts are returned unchanged.
+    ``transl_table`` overrides the genetic code (without ``annotations``, the CDS rows'
+    ``transl_table`` is used, else the standard code).  Non-coding transcripts are returned unchanged.
     """
     if not tx.is_coding:
         return tx
     ann: CdsAnnotation | None = None
-    table = transl_table or 1
+    cds_attrs = list(cds_attrs)
+    table = transl_table or _row_table(cds_attrs) or 1
     if annotations is not None:
         # for_transcript also folds in the mRNA's ranges wherever they lie; the rows' own flags
         # are taken from the index and the transcript's ranges checked by position below
@@ -166,3 +168,11 @@ def set_partial_cds_stats(tx: Transcript, *, annotations: CdsAnnotations | None 
         return tx
     return Transcript(tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end,
                       tx.exon_starts, tx.exon_ends, tx.score, tx.name2, ss, es, tx.exon_frames, tx.attrs)
+
+
+def _row_table(cds_attrs: list[Mapping[str, Any]]) -> int | None:
+    for a in cds_attrs:
+        for v in _values(a.get("transl_table")):
+            if v.isdigit():
+                return int(v)
+    return None

@@ -162,3 +162,12 @@ def test_cds_row_range_counts_at_its_position():
     assert gff3_partial_ends(long_, cds_attrs=[row], feature_attrs=[]) == (True, False)
     assert gff3_partial_ends(short, cds_attrs=[row], feature_attrs=[]) == (False, False)
     assert gff3_partial_ends(short, cds_attrs=[{"start_range": ["."]}], feature_attrs=[]) == (True, False)
+
+
+def test_genetic_code_from_the_cds_rows():
+    # GTG starts a bacterial CDS (table 11) but not a standard-code one
+    seq = "GTGAAATAA"
+    tx = _tx("+", 0, 9)
+    std = set_partial_cds_stats(tx, genome=MemGenome({"c": seq}))
+    bact = set_partial_cds_stats(tx, genome=MemGenome({"c": seq}), cds_attrs=[{"transl_table": ["11"]}])
+    assert std.cds_start_stat == "incmpl" and bact.cds_start_stat == "cmpl"
