@@ -134,6 +134,14 @@ class Gff3Converter:
     def _run_all(self) -> Iterator[RootResult]:
         src = self.src
         self.passes = 0
+        if self.streaming and self._parallel_ok():
+            from refseqtracks.parallel import default_jobs, parallel_results
+            jobs = self.parallel_jobs if self.parallel_jobs is not None else default_jobs()
+            if jobs > 1:
+                results = parallel_results(self, jobs=jobs, **self._parallel_args)
+                if results is not None:
+                    self.passes = 1
+                    return results
         spool = None
         if self.streaming and not isinstance(src, (str, os.PathLike)) or (
                 isinstance(src, str) and src in ("-", "stdin", "/dev/stdin")):
@@ -162,6 +170,24 @@ class Gff3Converter:
                 spool.close()
 
     _seen_lines = 0
+    #: worker processes (:mod:`refseqtracks.parallel`); None: as many as there are cores, for
+    #: inputs of at least ``PARALLEL_MIN_BYTES``; 1: one process
+    parallel_jobs: int | None = None
+    _parallel_args: dict = {}
+
+    def _parallel_ok(self) -> bool:
+        src = self.src
+        if not isinstance(src, (str, os.PathLike)) or (isinstance(src, str) and src in ("-", "stdin", "/dev/stdin")):
+            return False
+        if self.parallel_jobs is not None:
+            return self.parallel_jobs > 1
+        from refseqtracks.parallel import PARALLEL_MIN_BYTES
+        try:
+            return os.path.isfile(src) and os.path.getsize(src) >= PARALLEL_MIN_BYTES
+        except OSError:
+            return False
+    #: added to line numbers after the header (set when converting a piece of a larger file)
+    line_offset = 0
 
     #: how many passes over the input the last run needed (1; 2 with held loci; 3 as one locus)
     passes = 0
@@ -180,9 +206,10 @@ class Gff3Converter:
                 _r(msg)
         state = Grouper(self, streaming, holds)
         reader = Gff3Reader(src, max_errors=self.max_parse_errors, warn=self.opts.warn_and_continue,
-                            report=report, on_directive=state.directive)
+                            report=report, on_directive=state.directive, line_offset=self.line_offset)
         reader.path = self.path
         self.reader = reader
+        self.grouper = state
         try:
             for feat in reader:
                 state.add(feat)

@@ -173,8 +173,10 @@ class Gff3Reader:
 
     def __init__(self, src: Source, *, max_errors: int = 50, warn: bool = False,
                  report: Callable[[str], None] | None = None,
-                 on_directive: Callable[[str], None] | None = None):
+                 on_directive: Callable[[str], None] | None = None, line_offset: int = 0):
         self.src = src
+        #: added to every line number after the header (a piece of a larger file)
+        self.line_offset = line_offset
         self.path = input_name(src)
         self.max_errors = max_errors if max_errors >= 0 else sys.maxsize
         self.warn = warn
@@ -221,13 +223,14 @@ class Gff3Reader:
             raise ParseError(self.path, None, "empty GFF file, must have header")
         self.lineno = 1
         self._check_header(first.rstrip("\r\n"))
+        self.lineno = 1 + self.line_offset
         path = self.path
         parse_line = self._parse_feature
         meta = self._meta
         good_tags = self._good_tags
         slow_tags = _CHECKED_TAGS
         new_feature = _new_feature
-        lineno = 1
+        lineno = 1 + self.line_offset
         for line in fh:
             lineno += 1
             if line[-1:] == "\n":

@@ -1,0 +1,289 @@
+"""gff3ToGenePred on several cores: the input cut into pieces at safe places, converted apart.
+
+Why: one CPython process parses a human RefSeq GFF3 (about 4 M lines) at roughly the speed of
+one core; the conversion of one gene never looks at another gene, so pieces of the file can be
+converted at the same time and their results put together afterwards.  This uses only the
+standard library (``multiprocessing`` with ``fork``); ``numpy`` (already installed with
+pyranges) checks the feature IDs of all pieces for overlaps in one sort, when it is present.
+
+How the result stays exactly kent's (byte-identical to the one-process path):
+
+* The main process decompresses the input and cuts it before a *boundary line*: a ``gene``,
+  ``pseudogene`` or ``ncRNA_gene`` line without ``Parent``/``Derives_from`` whose ID differs
+  from the previous line's (NCBI writes a gene's features after it, before the next gene).  Each piece is written to a
+  temporary file and converted by the usual streaming converter in a worker process, with the
+  line numbers of the whole file (messages name the real lines).
+* kent's output order is the roots in reverse file order; pieces are in file order, so the
+  results are the pieces' results (each in kent's order) from the last piece to the first.  The
+  conversion error budget (``-maxConvertErrors``, ``-warnAndContinue``) is applied to that
+  sequence by the caller exactly as in one process.
+* Anything that depends on more than one piece makes the whole run fall back to the
+  one-process path (the pieces' work is thrown away, the output is the same, only slower): a
+  parse problem or a warning of any kind in a piece (parse errors count against one budget); a
+  ``Parent`` or ``Derives_from`` that a piece cannot resolve (it may be in another piece); an ID
+  seen in two pieces (kent joins features sharing an ID); a ``##sequence-region`` given in two
+  pieces or two ``##genome-build`` lines; a ``##FASTA`` section; a carriage return that is not
+  part of ``\\r\\n`` (the text reader also ends lines there); a worker failure of any kind.
+
+Memory stays flat: at most ``jobs + 2`` pieces (``chunk_bytes`` each, 16 MB by default) exist
+at a time, results wait in temporary files, and the main process keeps one 64-bit hash per ID.
+"""
+from __future__ import annotations
+
+import copy
+import marshal
+import os
+import shutil
+import tempfile
+from array import array
+from collections import deque
+from typing import Iterator
+
+from refseqtracks.assemble_rules import RootResult
+from refseqtracks.errors import RefseqtracksError
+from refseqtracks.model import Transcript
+
+__all__ = ["parallel_results", "default_jobs", "PARALLEL_MIN_BYTES"]
+
+#: inputs smaller than this (bytes on disk) are converted in one process
+PARALLEL_MIN_BYTES = 8_000_000
+_CHUNK_BYTES = 16 << 20
+_HEADER = b"##gff-version 3\n"
+
+
+class _Fallback(Exception):
+    """The pieces cannot be converted apart; use the one-process path."""
+
+
+def default_jobs() -> int:
+    """Worker processes to use: the usable cores (at most 4), 1 when ``fork`` is unavailable."""
+    env = os.environ.get("REFSEQTRACKS_JOBS")
+    if env is not None and env.strip().isdigit():
+        return max(1, int(env))
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, 4))
+
+
+# -- cutting -----------------------------------------------------------------------------
+def _line_id(line: bytes) -> bytes | None:
+    i = line.rfind(b"\t")
+    for item in line[i + 1:].split(b";"):
+        if item.startswith(b"ID="):
+            return item[3:]
+    return None
+
+
+_GENE_COLS = (b"gene", b"pseudogene", b"ncRNA_gene")
+
+
+def _is_boundary(line: bytes, prev: bytes) -> bool:
+    if not line or line[:1] == b"#" or line.count(b"\t") != 8 or line.split(b"\t", 3)[2] not in _GENE_COLS:
+        return False
+    col9 = line[line.rfind(b"\t") + 1:]
+    if b"Parent=" in col9 or b"Derives_from=" in col9:
+        return False
+    fid = _line_id(line)
+    return fid is None or fid != _line_id(prev)
+
+
+def _find_cut(buf: bytes) -> int:
+    """Start of the last boundary line in ``buf`` that has a complete line before it; 0 if none."""
+    end = buf.rfind(b"\n")
+    while end > 0:
+        start = buf.rfind(b"\n", 0, end) + 1
+        if start == 0:
+            return 0
+        prev_start = buf.rfind(b"\n", 0, start - 1) + 1
+        if _is_boundary(buf[start:end], buf[prev_start:start - 1]):
+            return start
+        end = start - 1
+    return 0
+
+
+def _pieces(src, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """``(text, first line number)`` pieces of the input after its header line."""
+    from refseqtracks.fileio import open_input
+    with open_input(src, binary=True) as fh:
+        first = fh.readline()
+        word = first.split(None, 1)[0] if first.strip() else b""
+        if word != b"##gff-version" or not first.endswith(b"\n") or b"\r" in first:
+            raise _Fallback()
+        lineno = 2
+        rest = b""
+        while True:
+            data = fh.read(chunk_bytes)
+            if not data:
+                break
+            if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+                raise _Fallback()
+            if b"##FASTA" in data or (rest and b"##FASTA" in rest[-8:] + data[:8]):
+                raise _Fallback()
+            buf = rest + data if rest else data
+            cut = _find_cut(buf)
+            if cut == 0:
+                if len(buf) > 16 * chunk_bytes:
+                    raise _Fallback()  # no place to cut: one huge locus
+                rest = buf
+                continue
+            piece, rest = buf[:cut], buf[cut:]
+            yield piece, lineno
+            lineno += piece.count(b"\n")
+        if rest:
+            yield rest, lineno
+
+
+# -- the workers -------------------------------------------------------------------------
+_JOB: dict = {}
+
+
+def _work(index: int, path: str, first_line: int, out_path: str):
+    """Convert one piece; returns ``(index, ok, id hashes, pragmas)``."""
+    try:
+        messages: list[str] = []
+        # a copy of the caller's converter (inherited through fork): every option carries over
+        conv = copy.copy(_JOB["conv"])
+        conv.opts = copy.copy(conv.opts)
+        conv.src = path
+        conv.messages = messages
+        conv.report = messages.append
+        conv.parallel_jobs = 1
+        conv.line_offset = first_line - 2
+        results = conv.run()
+        events_out = []
+        for res in results:
+            events = res.events
+            if any(ev[0] == "tx" and ev[2] is not None for ev in events):
+                events = [(ev[0], ev[1], _tx_fields(ev[2]), ev[3]) if ev[0] == "tx" and ev[2] is not None
+                          else ev for ev in events]
+            events_out.append((res.processed, events, res.line))
+        if messages or not conv.grouper.streaming:
+            return index, False, b"", []
+        with open(out_path, "wb") as fh:
+            marshal.dump(events_out, fh)
+        ids = array("q", map(hash, conv.grouper.flushed)).tobytes()
+        pragmas = [(k, v) for k, v in conv.reader.pragmas if k in ("##sequence-region", "##genome-build")]
+        return index, True, ids, pragmas
+    except BaseException:  # noqa: BLE001 - any failure: the one-process run reports it properly
+        return index, False, b"", []
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def _tx_fields(tx: Transcript) -> tuple:
+    return (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
+            tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames,
+            dict(tx.attrs) if tx.attrs is not None else None)
+
+
+def _ids_overlap(parts: list[bytes]) -> bool:
+    total = sum(len(p) for p in parts) // 8
+    if total < 2:
+        return False
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with pyranges
+        seen: set[int] = set()
+        for p in parts:
+            a = array("q")
+            a.frombytes(p)
+            if not seen.isdisjoint(a):
+                return True
+            seen.update(a)
+        return False
+    allids = np.concatenate([np.frombuffer(p, dtype=np.int64) for p in parts if p])
+    allids.sort()
+    return bool((allids[1:] == allids[:-1]).any())
+
+
+def _pragmas_clash(pragmas: list[list[tuple[str, str]]]) -> bool:
+    regions: set[str] = set()
+    builds = 0
+    for prs in pragmas:
+        for key, rest in prs:
+            if key == "##genome-build":
+                builds += 1
+            else:
+                seqid = rest.split()[0] if rest.split() else ""
+                if seqid in regions:
+                    return True
+                regions.add(seqid)
+    return builds > 1
+
+
+def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Iterator[RootResult] | None:
+    """Convert ``conv.src`` (a file path) in pieces on ``jobs`` processes.
+
+    Returns the per-root results in kent's order (like :meth:`Gff3Converter.run`), or None when
+    the input must be converted in one process (see the module docstring); nothing has been
+    reported then.
+    """
+    import multiprocessing
+    tmpdir = tempfile.mkdtemp(prefix="refseqtracks-pieces.")
+    _JOB.clear()
+    _JOB.update(conv=conv)
+    ok = False
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs) as pool:
+            pending: deque = deque()
+            outs: list[str] = []
+            ids: list[bytes] = []
+            pragmas: list[list[tuple[str, str]]] = []
+
+            def collect(res) -> None:
+                _, good, hashes, prs = res.get()
+                if not good:
+                    raise _Fallback()
+                ids.append(hashes)
+                if prs:
+                    pragmas.append(prs)
+
+            for index, (piece, first_line) in enumerate(_pieces(conv.src, chunk_bytes)):
+                path = os.path.join(tmpdir, f"{index}.gff3")
+                with open(path, "wb") as fh:
+                    fh.write(_HEADER)
+                    fh.write(piece)
+                del piece
+                out_path = os.path.join(tmpdir, f"{index}.out")
+                outs.append(out_path)
+                pending.append(pool.apply_async(_work, (index, path, first_line, out_path)))
+                while len(pending) > jobs + 1:
+                    collect(pending.popleft())
+            while pending:
+                collect(pending.popleft())
+        if _ids_overlap(ids) or _pragmas_clash(pragmas):
+            raise _Fallback()
+        ok = True
+        return _replay_pieces(outs, tmpdir)
+    except (_Fallback, RefseqtracksError):
+        return None  # (an unreadable input is reported by the one-process run)
+    finally:
+        _JOB.clear()
+        if not ok:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _replay_pieces(outs: list[str], tmpdir: str) -> Iterator[RootResult]:
+    try:
+        for out_path in reversed(outs):
+            with open(out_path, "rb") as fh:
+                items = marshal.load(fh)
+            os.unlink(out_path)
+            for processed, events, line in items:
+                for k, ev in enumerate(events):
+                    if ev[0] == "tx" and ev[2] is not None:
+                        events[k] = (ev[0], ev[1], Transcript(*ev[2]), ev[3])
+                yield RootResult(processed, events, line)
+            del items
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
