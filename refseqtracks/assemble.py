@@ -89,7 +89,7 @@ class Gff3Converter:
                  warn_and_continue: bool = False, max_parse_errors: int = 50,
                  max_convert_errors: int = 50, want_attrs: bool = False, want_unprocessed: bool = False,
                  want_transcripts: bool = False, report: Callable[[str], None] | None = None,
-                 streaming: bool = True):
+                 streaming: bool = True, repair_ncbi: bool = False, partial_cds_stat: bool = False):
         if honor_start_stop_codons and default_cds_status_to_unknown:
             raise RefseqtracksError("can't specify both -honorStartStopCodons and -defaultCdsStatusToUnknown")
         if refseq_hacks:
@@ -102,7 +102,11 @@ class Gff3Converter:
             allow_minimal_genes=allow_minimal_genes, honor_start_stop_codons=honor_start_stop_codons,
             default_cds_status_to_unknown=default_cds_status_to_unknown,
             warn_and_continue=warn_and_continue, want_attrs=want_attrs,
-            want_transcripts=want_transcripts, path=self.path)
+            want_transcripts=want_transcripts, path=self.path, repair_ncbi=repair_ncbi,
+            partial_cds_stat=partial_cds_stat)
+        if repair_ncbi:
+            from refseqtracks.repair import CircularSeqs
+            self.opts.circular = CircularSeqs()
         self.max_parse_errors = max_parse_errors
         self.max_convert_errors = max_convert_errors if max_convert_errors >= 0 else sys.maxsize
         self.want_unprocessed = want_unprocessed
@@ -211,7 +215,10 @@ class Gff3Converter:
         self.reader = reader
         self.grouper = state
         try:
+            circ = self.opts.circular
             for feat in reader:
+                if circ is not None and feat.type == "region":
+                    circ.note_feature(feat.seqid, feat.type, feat.start, feat.end, feat.attrs)
                 state.add(feat)
                 self._seen_lines = feat.lineno
             state.finish()

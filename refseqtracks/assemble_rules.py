@@ -73,6 +73,10 @@ class ConvertOptions:
     want_attrs: bool = False
     want_transcripts: bool = False
     path: str = ""
+    repair_ncbi: bool = False
+    partial_cds_stat: bool = False
+    circular: object = None  # refseqtracks.repair.CircularSeqs, filled while parsing
+    genome: object = None
 
 
 @dataclass
@@ -268,12 +272,32 @@ class _Converter:
             starts, ends, frames = _add_frames(starts, ends, frames, cds, strand)
         tx = Transcript(name or "no_name", mrna.feat.seqid, strand, tx_start, tx_end, cds_start, cds_end,
                         tuple(starts), tuple(ends), 0, name2 or "", ss, es, tuple(frames))
-        self.output(mrna, gene, tx)
+        self.output(mrna, gene, tx, cds)
 
-    def output(self, mrna: Ann, gene: Ann, tx: Transcript) -> None:
+    def output(self, mrna: Ann, gene: Ann, tx: Transcript, cds: list[Ann] = ()) -> None:
+        o = self.o
+        problems = check_transcript(tx)
+        txs = [tx]
+        if o.repair_ncbi:
+            from refseqtracks.repair import CdsPart, repair_transcript
+            size = o.circular.size(tx.chrom) if o.circular is not None else None
+            r = repair_transcript(tx, [CdsPart.of(c) for c in cds], seq_len=size, is_circular=size is not None,
+                                  problems=problems, path=o.path, line=mrna.feat.lineno)
+            if r is not None:
+                txs, repairs = r
+                self.events.extend(("msg", rep.message()) for rep in repairs)
+                problems = []
+        if o.partial_cds_stat:
+            from refseqtracks.partial import set_partial_cds_stats
+            fa = [mrna.attrs] if gene is mrna else [mrna.attrs, gene.attrs]
+            txs = [set_partial_cds_stats(t, cds_attrs=[c.attrs for c in cds], feature_attrs=fa, genome=o.genome)
+                   for t in txs]
+        for tx in txs:
+            self._output1(mrna, gene, tx, problems)
+
+    def _output1(self, mrna, gene, tx, problems) -> None:
         o = self.o
         line = format_genepred_line(tx, ext=True)
-        problems = check_transcript(tx)
         if problems:
             where = f"genePred from GFF3: {o.path}:{mrna.feat.lineno}"
             for p in problems:

@@ -41,6 +41,13 @@ options:
      This turns on -useName, -allowMinimalGenes, and -processAllGeneChildren.
      It try harder to find an accession in attributes
 
+refseqtracks improvements (off by default; see docs/improvements.md):
+  -repairNcbi - convert genes kent drops or gets wrong: several or overlapping CDS rows
+     directly under a gene (ribosomal slippage, RNA editing) and genes crossing the origin
+     of a circular sequence; one warning line per repair
+  -partialCdsStat - set cdsStartStat/cdsEndStat to incmpl where RefSeq marks the CDS
+     partial (start_range=.,N / end_range=N,.)
+
 This converts:
    - top-level gene records with RNA records
    - top-level RNA records
@@ -68,7 +75,7 @@ SPEC = {
     "honorStartStopCodons": (bool, False), "defaultCdsStatusToUnknown": (bool, False),
     "allowMinimalGenes": (bool, False), "attrsOut": (str, None), "bad": (str, None),
     "processAllGeneChildren": (bool, False), "refseqHacks": (bool, False),
-    "unprocessedRootsOut": (str, None),
+    "unprocessedRootsOut": (str, None), "repairNcbi": (bool, False), "partialCdsStat": (bool, False),
 }
 
 
@@ -87,7 +94,7 @@ def main(argv: list[str]) -> int:
         default_cds_status_to_unknown=o.defaultCdsStatusToUnknown, warn_and_continue=o.warnAndContinue,
         max_parse_errors=o.maxParseErrors, max_convert_errors=o.maxConvertErrors,
         want_attrs=o.attrsOut is not None, want_unprocessed=o.unprocessedRootsOut is not None,
-        report=report)
+        report=report, repair_ncbi=o.repairNcbi, partial_cds_stat=o.partialCdsStat)
     with contextlib.ExitStack() as stack:
         def out(dest: str | None):
             return stack.enter_context(atomic_output(dest)).write if dest else None
