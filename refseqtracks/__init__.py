@@ -51,6 +51,8 @@ _LAZY: dict[str, str] = {
     "TranscriptIndex": "refseqtracks.bins",
     "classify": "refseqtracks.accessions",
     "calc_exon_frames": "refseqtracks.frames",
+    "repair_transcript": "refseqtracks.repair",
+    "set_partial_cds_stats": "refseqtracks.partial",
     # genome-backed codons and sequences
     "open_genome": "refseqtracks.genome",
     "genetic_code": "refseqtracks.genetic_code",
