@@ -290,8 +290,12 @@ class _Converter:
         if o.partial_cds_stat:
             from refseqtracks.partial import set_partial_cds_stats
             fa = [mrna.attrs] if gene is mrna else [mrna.attrs, gene.attrs]
-            txs = [set_partial_cds_stats(t, cds_attrs=[c.attrs for c in cds], feature_attrs=fa, genome=o.genome)
-                   for t in txs]
+            table = None
+            if o.genome is not None:
+                from refseqtracks.genetic_code import choose_transl_table
+                table = choose_transl_table(tx.chrom, cds[0].attrs if cds else None)
+            txs = [set_partial_cds_stats(t, cds_attrs=[c.attrs for c in cds], feature_attrs=fa, genome=o.genome,
+                                         transl_table=table) for t in txs]
         for tx in txs:
             self._output1(mrna, gene, tx, problems)
 

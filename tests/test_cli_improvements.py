@@ -61,3 +61,20 @@ def test_partial_cds_stat(tmp_path, capsys, flag, expect):
     assert rc == 0
     got = {t.name: (t.cds_start_stat, t.cds_end_stat) for t in read_genepred(out)}
     assert {k: got[k] for k in expect} == expect
+
+
+def test_partial_cds_stat_with_genome(tmp_path, capsys):
+    gff, fa = FIXTURES / "codons" / "tiny.gff3", FIXTURES / "codons" / "tiny.fa"
+    rc, out, _ = run(tmp_path, capsys, "-partialCdsStat", f"-genome={fa}", str(gff))
+    assert rc == 0
+    got = {t.name: (t.cds_start_stat, t.cds_end_stat) for t in read_genepred(out)}
+    # mitochondrial ATA start is a start in code 2; the TA stop is completed by poly(A), not the genome
+    assert got["YP_000006.1"] == ("cmpl", "incmpl")
+    assert got["XM_000003.1"] == ("incmpl", "cmpl")  # 5'-partial CDS
+    assert got["NM_000001.1"] == ("cmpl", "cmpl")
+
+
+def test_genome_needs_partial_cds_stat(tmp_path, capsys):
+    rc, out, err = run(tmp_path, capsys, f"-genome={FIXTURES / 'codons' / 'tiny.fa'}",
+                       str(FIXTURES / "codons" / "tiny.gff3"))
+    assert rc != 0 and "-partialCdsStat" in err and not out.exists()

@@ -6,6 +6,7 @@ import sys
 
 from refseqtracks.assemble import Gff3Converter
 from refseqtracks.cli.kentopts import parse_kent_args
+from refseqtracks.errors import UsageError
 from refseqtracks.fileio import atomic_output
 
 USAGE = """gff3ToGenePred - convert a GFF3 file to a genePred file
@@ -47,6 +48,8 @@ refseqtracks improvements (off by default; see docs/improvements.md):
      of a circular sequence; one warning line per repair
   -partialCdsStat - set cdsStartStat/cdsEndStat to incmpl where RefSeq marks the CDS
      partial (start_range=.,N / end_range=N,.)
+  -genome=file.fa - with -partialCdsStat, also mark an end incmpl where the genome shows no
+     start codon (5') or stop codon (3') for the transcript's genetic code
 
 This converts:
    - top-level gene records with RNA records
@@ -76,6 +79,7 @@ SPEC = {
     "allowMinimalGenes": (bool, False), "attrsOut": (str, None), "bad": (str, None),
     "processAllGeneChildren": (bool, False), "refseqHacks": (bool, False),
     "unprocessedRootsOut": (str, None), "repairNcbi": (bool, False), "partialCdsStat": (bool, False),
+    "genome": (str, None),
 }
 
 
@@ -95,6 +99,11 @@ def main(argv: list[str]) -> int:
         max_parse_errors=o.maxParseErrors, max_convert_errors=o.maxConvertErrors,
         want_attrs=o.attrsOut is not None, want_unprocessed=o.unprocessedRootsOut is not None,
         report=report, repair_ncbi=o.repairNcbi, partial_cds_stat=o.partialCdsStat)
+    if o.genome:
+        if not o.partialCdsStat:
+            raise UsageError("-genome is only used with -partialCdsStat")
+        from refseqtracks.genome import open_genome
+        conv.opts.genome = open_genome(o.genome)
     with contextlib.ExitStack() as stack:
         def out(dest: str | None):
             return stack.enter_context(atomic_output(dest)).write if dest else None
