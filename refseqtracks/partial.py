@@ -158,8 +158,12 @@ def set_partial_cds_stats(tx: Transcript, *, annotations: CdsAnnotations | None 
         rows = None
     low, high = gff3_partial_ends(tx, cds=rows, cds_attrs=cds_attrs, feature_attrs=feature_attrs)
     if genome is not None and not (low and high):
-        g_low, g_high = codon_partial_ends(tx, genome, code=table,
-                                           transl_except=ann.transl_except if ann else (),
+        if ann is not None:
+            te = ann.transl_except
+        else:
+            from refseqtracks.genetic_code import parse_transl_except
+            te = parse_transl_except([v for a in cds_attrs for v in _values(a.get("transl_except"))])
+        g_low, g_high = codon_partial_ends(tx, genome, code=table, transl_except=te,
                                            slippage=bool(ann and ann.slippage))
         low, high = low or g_low, high or g_high
     ss = "incmpl" if low else "cmpl"

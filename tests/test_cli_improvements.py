@@ -68,8 +68,9 @@ def test_partial_cds_stat_with_genome(tmp_path, capsys):
     rc, out, _ = run(tmp_path, capsys, "-partialCdsStat", f"-genome={fa}", str(gff))
     assert rc == 0
     got = {t.name: (t.cds_start_stat, t.cds_end_stat) for t in read_genepred(out)}
-    # mitochondrial ATA start is a start in code 2; the TA stop is completed by poly(A), not the genome
-    assert got["YP_000006.1"] == ("cmpl", "incmpl")
+    # mitochondrial ATA start is a start in code 2; the TA stop completed by poly(A) is a
+    # transl_except stop
+    assert got["YP_000006.1"] == ("cmpl", "cmpl")
     assert got["XM_000003.1"] == ("incmpl", "cmpl")  # 5'-partial CDS
     assert got["NM_000001.1"] == ("cmpl", "cmpl")
 
