@@ -333,13 +333,18 @@ def read_gff3(src: Source, *, refseq_hacks: bool = False, use_name: bool = False
               process_all_gene_children: bool = False, allow_minimal_genes: bool = False,
               honor_start_stop_codons: bool = False, default_cds_status_to_unknown: bool = False,
               warn_and_continue: bool = False, max_parse_errors: int = 50,
-              max_convert_errors: int = 50, report: Callable[[str], None] | None = None) -> Iterator:
-    """Transcripts of a GFF3 file, in kent gff3ToGenePred's order, with ``attrs`` filled."""
+              max_convert_errors: int = 50, report: Callable[[str], None] | None = None,
+              repair_ncbi: bool = False, partial_cds_stat: bool = False) -> Iterator:
+    """Transcripts of a GFF3 file, in kent gff3ToGenePred's order, with ``attrs`` filled.
+
+    ``repair_ncbi`` and ``partial_cds_stat`` are the opt-in improvements over kent
+    (``-repairNcbi``, ``-partialCdsStat``; see docs/improvements.md)."""
     conv = Gff3Converter(src, refseq_hacks=refseq_hacks, use_name=use_name, rna_name_attr=rna_name_attr,
                          gene_name_attr=gene_name_attr, process_all_gene_children=process_all_gene_children,
                          allow_minimal_genes=allow_minimal_genes,
                          honor_start_stop_codons=honor_start_stop_codons,
                          default_cds_status_to_unknown=default_cds_status_to_unknown,
                          warn_and_continue=warn_and_continue, max_parse_errors=max_parse_errors,
-                         max_convert_errors=max_convert_errors, want_transcripts=True, report=report)
+                         max_convert_errors=max_convert_errors, want_transcripts=True, report=report,
+                         repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat)
     return conv.transcripts()

@@ -103,6 +103,7 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
                       date: str | None = None, version_date: str | None = None,
                       chrom_map: ChromMap | None = None,
                       drop_unmapped: bool = False, warn_and_continue: bool = False,
+                      repair_ncbi: bool = False, partial_cds_stat: bool = False,
                       bin: bool = False, gene_info: Source | None = None,
                       gene2refseq: Source | None = None, rna_sizes: dict[str, int] | None = None,
                       progress: Progress | None = None,
@@ -118,14 +119,15 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
             scan = GffScan(psl_sink=sink)
             return _build(gff, outdir, scan, spill, sink, prefix=prefix, date=date,
                           version_date=version_date, chrom_map=chrom_map,
-                          drop_unmapped=drop_unmapped, warn_and_continue=warn_and_continue, bin=bin,
+                          drop_unmapped=drop_unmapped, warn_and_continue=warn_and_continue,
+                          repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat, bin=bin,
                           gene_info=gene_info, gene2refseq=gene2refseq, rna_sizes=rna_sizes,
                           progress=progress, report=report)
 
 
 def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *, prefix: str,
            date: str, version_date: str, chrom_map: ChromMap | None, drop_unmapped: bool,
-           warn_and_continue: bool,
+           warn_and_continue: bool, repair_ncbi: bool, partial_cds_stat: bool,
            bin: bool, gene_info: Source | None, gene2refseq: Source | None,
            rna_sizes: dict[str, int] | None, progress: Progress | None,
            report: Callable[[str], None] | None) -> dict:
@@ -155,7 +157,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
     # Transcript objects are made from the genePred lines as they are written: asking the
     # converter to keep them (with their attributes) for the whole file costs ten times the memory
     conv = Gff3Converter(src, refseq_hacks=True, warn_and_continue=warn_and_continue,
-                         want_attrs=True, want_unprocessed=True, want_transcripts=False, report=say)
+                         want_attrs=True, want_unprocessed=True, want_transcripts=False, report=say,
+                         repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat)
     try:
         results = conv.run()
     finally:

@@ -79,3 +79,19 @@ def test_genome_needs_partial_cds_stat(tmp_path, capsys):
     rc, out, err = run(tmp_path, capsys, f"-genome={FIXTURES / 'codons' / 'tiny.fa'}",
                        str(FIXTURES / "codons" / "tiny.gff3"))
     assert rc != 0 and "-partialCdsStat" in err and not out.exists()
+
+
+@pytest.mark.parametrize("cmd", ["build", "convert"])
+def test_build_and_convert_take_the_flags(cmd, tmp_path, capsys):
+    out = tmp_path / "out"
+    extra = ["--quiet"] if cmd == "build" else ["--to", "genepred"]
+    assert main([cmd, str(SLIPPAGE), "-o", str(out), "--repair-ncbi", "--partial-cds-stat", *extra]) == 0
+    names = {line.split("\t")[0] for gp in out.glob("*.gp") for line in gp.read_text().splitlines()}
+    assert {"YP_000001.1", "YP_000002.1"} <= names
+
+
+def test_library_flags():
+    from refseqtracks import read_gff3
+
+    assert {t.name for t in read_gff3(SLIPPAGE, refseq_hacks=True, repair_ncbi=True)} == {
+        "YP_000001.1", "YP_000002.1"}

@@ -91,6 +91,11 @@ def main_build(argv: list[str]) -> int:
                         "query sizes (default: the largest aligned RNA position)")
     p.add_argument("--warn-and-continue", action="store_true",
                    help="gff3ToGenePred -warnAndContinue (doNcbiRefSeq -toGpWarnOnly)")
+    p.add_argument("--repair-ncbi", action="store_true",
+                   help="opt-in, beyond UCSC: gff3ToGenePred -repairNcbi (slippage/editing CDS genes, "
+                        "origin-crossing genes; see docs/improvements.md)")
+    p.add_argument("--partial-cds-stat", action="store_true",
+                   help="opt-in, beyond UCSC: gff3ToGenePred -partialCdsStat (incmpl for RefSeq partial CDS ends)")
     p.add_argument("--bin", action="store_true", help="prepend the UCSC bin column to genePred and PSL rows")
     p.add_argument("--quiet", action="store_true", help="no progress or warnings on stderr")
     a = p.parse_args(argv)
@@ -127,6 +132,7 @@ def main_build(argv: list[str]) -> int:
         manifest = build_ncbi_refseq(a.gff, a.outdir, prefix=a.db, date=date, version_date=version_date,
                                      chrom_map=cmap,
                                      drop_unmapped=a.drop_unmapped, warn_and_continue=a.warn_and_continue,
+                                     repair_ncbi=a.repair_ncbi, partial_cds_stat=a.partial_cds_stat,
                                      bin=a.bin, gene_info=a.gene_info, gene2refseq=a.gene2refseq,
                                      rna_sizes=rna_sizes, progress=progress, report=report)
     except RefseqtracksError:

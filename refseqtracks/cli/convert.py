@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--gtf-source", default="ncbiRefSeq", help="GTF source column (default: %(default)s)")
     p.add_argument("--no-refseq-hacks", action="store_true",
                    help="convert without gff3ToGenePred -refseqHacks")
+    p.add_argument("--repair-ncbi", action="store_true",
+                   help="opt-in, beyond UCSC: gff3ToGenePred -repairNcbi (see docs/improvements.md)")
+    p.add_argument("--partial-cds-stat", action="store_true",
+                   help="opt-in, beyond UCSC: gff3ToGenePred -partialCdsStat")
     p.add_argument("--warn-and-continue", action="store_true",
                    help="skip transcripts that fail to convert instead of stopping "
                         "(gff3ToGenePred -warnAndContinue)")
@@ -146,7 +150,8 @@ def main_convert(argv: list[str]) -> int:
     src = SedStream(a.gff3)
     conv = Gff3Converter(src, refseq_hacks=not a.no_refseq_hacks,
                          warn_and_continue=a.warn_and_continue, want_transcripts=True,
-                         want_unprocessed=True, report=report)
+                         want_unprocessed=True, report=report, repair_ncbi=a.repair_ncbi,
+                         partial_cds_stat=a.partial_cds_stat)
     try:
         results = conv.run()
     finally:
