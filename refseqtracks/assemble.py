@@ -210,7 +210,8 @@ class Gff3Converter:
                 _r(msg)
         state = Grouper(self, streaming, holds)
         reader = Gff3Reader(src, max_errors=self.max_parse_errors, warn=self.opts.warn_and_continue,
-                            report=report, on_directive=state.directive, line_offset=self.line_offset)
+                            report=report, on_directive=state.directive, line_offset=self.line_offset,
+                            lazy_attrs=True)
         reader.path = self.path
         self.reader = reader
         self.grouper = state

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from refseqtracks.assemble_rules import Ann, RootResult, convert_root
 from refseqtracks.fileio import Source, input_name
-from refseqtracks.gff3 import format_gff3_line
+from refseqtracks.gff3 import LazyAttrs, format_gff3_line
 from refseqtracks.model import Transcript
 
 if TYPE_CHECKING:
@@ -92,10 +92,15 @@ class Grouper:
 
     def add(self, feat) -> None:
         attrs = feat.attrs
-        idv = attrs.get("ID")
-        fid = idv[0] if idv else None
-        parents = attrs.get("Parent")
-        derives = attrs.get("Derives_from")
+        if attrs.__class__ is LazyAttrs:
+            fid = attrs.fid
+            parents = attrs.parents
+            derives = None if attrs.derives is None else [attrs.derives]
+        else:
+            idv = attrs.get("ID")
+            fid = idv[0] if idv else None
+            parents = attrs.get("Parent")
+            derives = attrs.get("Derives_from")
         if derives is not None:
             # kent resolves Derives_from too: keep the two features in one locus
             parents = (parents or []) + derives[:1]
@@ -304,7 +309,8 @@ def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]
     """Link parents and children; returns the roots in kent's (reverse file) order."""
     roots: list[Ann] = []
     for ann in anns:
-        dfrom = ann.attrs.get("Derives_from")
+        a = ann.attrs
+        dfrom = ([a.derives] if a.derives is not None else None) if a.__class__ is LazyAttrs else a.get("Derives_from")
         if dfrom and dfrom[0] not in heads:
             msgs.append((f"Can't find annotation record \"{dfrom[0]}\" referenced by "
                          f"\"{ann.id}\" Derives_from attribute", True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line
+from refseqtracks.gff3 import LazyAttrs
 from refseqtracks.model import Transcript
 
 __all__ = ["GENE_TYPES", "TRANSCRIPT_TYPES", "SEGMENT_TYPES", "NAME_FALLBACK_ATTRS", "Ann",
@@ -45,8 +46,8 @@ class Ann:
         self.end = feat.end
         self.strand = feat.strand
         self.phase = feat.phase
-        self.attrs = feat.attrs
-        self.parent_ids = feat.attrs.get("Parent") or ()
+        a = self.attrs = feat.attrs
+        self.parent_ids = (a.parents if a.__class__ is LazyAttrs else a.get("Parent")) or ()
         self.parents: list[Ann] = []
         self.children: list[Ann] = []
 
