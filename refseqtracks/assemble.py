@@ -138,6 +138,7 @@ class Gff3Converter:
     def _run_all(self) -> Iterator[RootResult]:
         src = self.src
         self.passes = 0
+        self.pieces = 0
         if self.streaming and self._parallel_ok():
             from refseqtracks.parallel import default_jobs, parallel_results
             jobs = self.parallel_jobs if self.parallel_jobs is not None else default_jobs()
@@ -177,6 +178,8 @@ class Gff3Converter:
     #: worker processes (:mod:`refseqtracks.parallel`); None: as many as there are cores, for
     #: inputs of at least ``PARALLEL_MIN_BYTES``; 1: one process
     parallel_jobs: int | None = None
+    #: how many pieces the last run was converted in on several processes (0: one process)
+    pieces = 0
     _parallel_args: dict = {}
 
     def _parallel_ok(self) -> bool:

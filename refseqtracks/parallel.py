@@ -233,7 +233,8 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
     ok = False
     try:
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
+        pool = ctx.Pool(jobs)
+        try:
             pending: deque = deque()
             outs: list[str] = []
             ids: list[bytes] = []
@@ -260,9 +261,15 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
                     collect(pending.popleft())
             while pending:
                 collect(pending.popleft())
+            pool.close()
+        finally:
+            # no pool thread may outlive the run: a later fork would copy its locks
+            pool.terminate()
+            pool.join()
         if _ids_overlap(ids) or _pragmas_clash(pragmas):
             raise _Fallback()
         ok = True
+        conv.pieces = len(outs)
         return _replay_pieces(outs, tmpdir)
     except (_Fallback, RefseqtracksError):
         return None  # (an unreadable input is reported by the one-process run)

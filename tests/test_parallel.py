@@ -1,0 +1,154 @@
+"""gff3ToGenePred in pieces on several processes gives what one process gives, byte for byte."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from refseqtracks.assemble import Gff3Converter
+from refseqtracks.errors import RefseqtracksError
+from refseqtracks.parallel import default_jobs
+
+from conftest import FIXTURES, SHARED
+
+GENERATOR = SHARED / "bench" / "make_refseq_gff.py"
+
+pytestmark = pytest.mark.skipif(default_jobs() < 1 or sys.platform == "win32", reason="needs fork")
+
+
+def _convert(path: Path, jobs: int, chunk: int = 3000, **opts) -> tuple:
+    """Everything a run writes (genePred, -bad, -attrsOut, -unprocessedRootsOut, stderr, error)."""
+    msgs: list[str] = []
+    conv = Gff3Converter(path, report=msgs.append, want_attrs=True, want_unprocessed=True, **opts)
+    conv.parallel_jobs = jobs
+    conv._parallel_args = {"chunk_bytes": chunk}
+    gp: list[str] = []
+    bad: list[str] = []
+    attrs: list[str] = []
+    roots: list[str] = []
+    error = None
+    try:
+        conv.convert(on_transcript=lambda line, tx: gp.append(line), on_bad=bad.append,
+                     on_attrs=attrs.append, on_unprocessed=roots.append)
+        conv.finish_message()
+    except RefseqtracksError as ex:
+        error = str(ex)
+    return ("".join(gp), "".join(bad), "".join(attrs), "".join(roots), msgs, error), conv.pieces
+
+
+def _same(path: Path, *, chunk: int = 3000, **opts) -> int:
+    serial, _ = _convert(path, 1, chunk, **opts)
+    pieces_out, pieces = _convert(path, 2, chunk, **opts)
+    assert pieces_out == serial
+    return pieces
+
+
+GENE = "c1\tRefSeq\tgene\t{s}\t{e}\t.\t+\t.\tID=gene-{n};Name=G{n}\n"
+MRNA = "c1\tRefSeq\tmRNA\t{s}\t{e}\t.\t+\t.\tID=rna-{n};Parent=gene-{n};Name=NM_{n}.1\n"
+EXON = "c1\tRefSeq\texon\t{s}\t{e}\t.\t+\t.\tID=exon-{n}-{k};Parent=rna-{n}\n"
+CDS = "c1\tRefSeq\tCDS\t{s}\t{e}\t.\t+\t0\tID=cds-{n};Parent=rna-{n};Name=NP_{n}.1\n"
+
+
+def _genes(n: int, *, start: int = 0, bad_cds: set[int] = frozenset()) -> str:
+    """``n`` RefSeq-like coding genes, each about 400 bytes of text."""
+    out = []
+    for i in range(start, start + n):
+        s = 1000 * i + 1
+        out.append(GENE.format(s=s, e=s + 899, n=i) + MRNA.format(s=s, e=s + 899, n=i)
+                   + EXON.format(s=s, e=s + 299, n=i, k=1) + EXON.format(s=s + 600, e=s + 899, n=i, k=2))
+        cds_end = s + 650 if i in bad_cds else s + 299
+        out.append(CDS.format(s=s + 100, e=cds_end, n=i))
+    return "".join(out)
+
+
+def _write(tmp_path: Path, text: str, name: str = "in.gff3") -> Path:
+    p = tmp_path / name
+    p.write_text("##gff-version 3\n" + text)
+    return p
+
+
+FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.gff3*") if p.is_file())
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=[str(p.relative_to(FIXTURES)) for p in FIXTURE_FILES])
+def test_fixtures_same_output(path):
+    _same(path, chunk=200)
+    _same(path, chunk=200, refseq_hacks=True)
+
+
+def test_generated_refseq_input(tmp_path):
+    if not GENERATOR.exists():
+        pytest.skip(f"needs {GENERATOR}")
+    out = tmp_path / "gen.gff3.gz"
+    subprocess.run([sys.executable, str(GENERATOR), "--scale", "0.003", "--out", str(out)], check=True,
+                   capture_output=True)
+    assert _same(out, chunk=100_000, refseq_hacks=True) > 5
+    assert _same(out, chunk=100_000) > 5
+
+
+def test_pieces_are_used_and_ordered(tmp_path):
+    path = _write(tmp_path, _genes(60))
+    pieces = _same(path, chunk=2000, refseq_hacks=True)
+    assert pieces > 5
+    out, _ = _convert(path, 2, 2000, refseq_hacks=True)
+    names = [line.split("\t")[0] for line in out[0].splitlines()]
+    assert names == [f"NM_{i}.1" for i in reversed(range(60))]  # kent: roots in reverse order
+
+
+def test_late_child_across_pieces_falls_back(tmp_path):
+    # an exon of gene 3 written after gene 40: its piece cannot resolve it alone
+    text = _genes(40) + EXON.format(s=3500, e=3600, n=3, k=9) + _genes(20, start=40)
+    path = _write(tmp_path, text)
+    assert _same(path, chunk=2000, refseq_hacks=True) == 0
+
+
+def test_id_in_two_pieces_falls_back(tmp_path):
+    # two unrelated roots sharing an ID are one discontinuous feature for kent
+    dup = "c1\tRefSeq\tmatch\t1\t50\t.\t+\t.\tID=aln1\n"
+    path = _write(tmp_path, dup + _genes(40) + dup.replace("\t1\t50", "\t90001\t90050"))
+    assert _same(path, chunk=2000) == 0
+
+
+def test_conversion_errors_budget_across_pieces(tmp_path):
+    # CDS outside its exon in many genes: "no exon ... contains CDS" in several pieces
+    path = _write(tmp_path, _genes(60, bad_cds={5, 17, 30, 31, 44, 58}))
+    for opts in ({}, {"max_convert_errors": 2}, {"max_convert_errors": 2, "warn_and_continue": True},
+                 {"warn_and_continue": True}, {"max_convert_errors": -1}):
+        assert _same(path, chunk=2000, refseq_hacks=True, **opts) > 5, opts
+
+
+@pytest.mark.parametrize("opts", [{}, {"max_parse_errors": 1}, {"max_parse_errors": -1},
+                                  {"warn_and_continue": True}], ids=["default", "max1", "unlimited", "warn"])
+def test_parse_errors_fall_back(tmp_path, opts):
+    bad_lines = ("c1\tRefSeq\texon\tx10\t20\t.\t+\t.\tParent=rna-1\n"
+                 "c1\tRefSeq\tCDS\t10\t20\t.\t+\t.\tID=c;Parent=rna-50\n"
+                 "c1\tRefSeq\texon\t10\t20\t.\t+\t.\tParent=rna-55;Bad=1\n")
+    text = _genes(30) + bad_lines + _genes(30, start=30)
+    path = _write(tmp_path, text)
+    assert _same(path, chunk=2000, **opts) == 0
+
+
+def test_sequence_region_in_two_pieces_falls_back(tmp_path):
+    region = "##sequence-region c1 1 100000\n"
+    path = _write(tmp_path, region + _genes(40) + region + _genes(20, start=40))
+    assert _same(path, chunk=2000) == 0
+
+
+def test_gzip_and_crlf(tmp_path):
+    import gzip
+    text = "##gff-version 3\n" + _genes(50)
+    gz = tmp_path / "in.gff3.gz"
+    gz.write_bytes(gzip.compress(text.encode()))
+    assert _same(gz, chunk=2000, refseq_hacks=True) > 5
+    crlf = tmp_path / "crlf.gff3"
+    crlf.write_bytes(text.replace("\n", "\r\n").encode())
+    _same(crlf, chunk=2000, refseq_hacks=True)
+
+
+def test_small_files_use_one_process(tmp_path):
+    path = _write(tmp_path, _genes(5))
+    conv = Gff3Converter(path)
+    list(conv.transcripts())
+    assert conv.pieces == 0
