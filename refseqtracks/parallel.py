@@ -41,6 +41,7 @@ from typing import Iterator
 
 from refseqtracks.assemble_rules import RootResult
 from refseqtracks.errors import RefseqtracksError
+from refseqtracks.gff3 import Gff3Reader, _strtol
 from refseqtracks.model import Transcript
 
 __all__ = ["parallel_results", "default_jobs", "PARALLEL_MIN_BYTES"]
@@ -106,14 +107,18 @@ def _find_cut(buf: bytes) -> int:
     return 0
 
 
-def _pieces(src, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
-    """``(text, first line number)`` pieces of the input after its header line."""
+def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[bytes, int]]:
+    """``(text, first line number)`` pieces of the input after its header line (checked by
+    ``header``, which records its version)."""
     from refseqtracks.fileio import open_input
     with open_input(src, binary=True) as fh:
         first = fh.readline()
-        word = first.split(None, 1)[0] if first.strip() else b""
-        if word != b"##gff-version" or not first.endswith(b"\n") or b"\r" in first:
+        if not first.endswith(b"\n") or b"\r" in first:
             raise _Fallback()
+        try:
+            header._check_header(first[:-1].decode("utf-8", "surrogateescape"))
+        except RefseqtracksError:
+            raise _Fallback() from None
         lineno = 2
         rest = b""
         while True:
@@ -143,7 +148,7 @@ _JOB: dict = {}
 
 
 def _work(index: int, path: str, first_line: int, out_path: str):
-    """Convert one piece; returns ``(index, ok, id hashes, pragmas)``."""
+    """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line))``."""
     try:
         messages: list[str] = []
         # a copy of the caller's converter (inherited through fork): every option carries over
@@ -163,14 +168,14 @@ def _work(index: int, path: str, first_line: int, out_path: str):
                           else ev for ev in events]
             events_out.append((res.processed, events, res.line))
         if messages or not conv.grouper.streaming:
-            return index, False, b"", []
+            return index, False, b"", None
         with open(out_path, "wb") as fh:
             marshal.dump(events_out, fh)
         ids = array("q", map(hash, conv.grouper.flushed)).tobytes()
-        pragmas = [(k, v) for k, v in conv.reader.pragmas if k in ("##sequence-region", "##genome-build")]
-        return index, True, ids, pragmas
+        reader = conv.reader
+        return index, True, ids, (reader.pragmas[1:], reader.comments, reader.lineno)
     except BaseException:  # noqa: BLE001 - any failure: the one-process run reports it properly
-        return index, False, b"", []
+        return index, False, b"", None
     finally:
         try:
             os.unlink(path)
@@ -204,19 +209,24 @@ def _ids_overlap(parts: list[bytes]) -> bool:
     return bool((allids[1:] == allids[:-1]).any())
 
 
-def _pragmas_clash(pragmas: list[list[tuple[str, str]]]) -> bool:
-    regions: set[str] = set()
-    builds = 0
-    for prs in pragmas:
-        for key, rest in prs:
-            if key == "##genome-build":
-                builds += 1
-            else:
-                seqid = rest.split()[0] if rest.split() else ""
-                if seqid in regions:
-                    return True
-                regions.add(seqid)
-    return builds > 1
+def _merge_headers(reader: Gff3Reader, parts: list[tuple]) -> bool:
+    """The pieces' ``#`` lines and ``##`` directives into ``reader``; False when they clash.
+
+    (kent complains about a ``##sequence-region`` given twice or two ``##genome-build`` lines.)
+    """
+    for pragmas, comments, last in parts:
+        reader.comments.extend(comments)
+        for key, rest in pragmas:
+            if key == "##sequence-region":
+                words = rest.split()
+                if words[0] in reader.sequence_regions:
+                    return False
+                reader.sequence_regions[words[0]] = (_strtol(words[1]) - 1, _strtol(words[2]))
+            elif key == "##genome-build" and any(k == key for k, _ in reader.pragmas):
+                return False
+            reader.pragmas.append((key, rest))
+        reader.lineno = last
+    return True
 
 
 def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Iterator[RootResult] | None:
@@ -227,6 +237,9 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
     reported then.
     """
     import multiprocessing
+    # what the one-process run leaves in conv.reader: the header, comments and directives
+    reader = Gff3Reader(conv.src, max_errors=conv.max_parse_errors)
+    reader.path = conv.path
     tmpdir = tempfile.mkdtemp(prefix="refseqtracks-pieces.")
     _JOB.clear()
     _JOB.update(conv=conv)
@@ -238,17 +251,16 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             pending: deque = deque()
             outs: list[str] = []
             ids: list[bytes] = []
-            pragmas: list[list[tuple[str, str]]] = []
+            headers: list[tuple] = []
 
             def collect(res) -> None:
-                _, good, hashes, prs = res.get()
+                _, good, hashes, header = res.get()
                 if not good:
                     raise _Fallback()
                 ids.append(hashes)
-                if prs:
-                    pragmas.append(prs)
+                headers.append(header)
 
-            for index, (piece, first_line) in enumerate(_pieces(conv.src, chunk_bytes)):
+            for index, (piece, first_line) in enumerate(_pieces(conv.src, chunk_bytes, reader)):
                 path = os.path.join(tmpdir, f"{index}.gff3")
                 with open(path, "wb") as fh:
                     fh.write(_HEADER)
@@ -266,10 +278,11 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             # no pool thread may outlive the run: a later fork would copy its locks
             pool.terminate()
             pool.join()
-        if _ids_overlap(ids) or _pragmas_clash(pragmas):
+        if _ids_overlap(ids) or not _merge_headers(reader, headers):
             raise _Fallback()
         ok = True
         conv.pieces = len(outs)
+        conv.reader = reader
         return _replay_pieces(outs, tmpdir)
     except (_Fallback, RefseqtracksError):
         return None  # (an unreadable input is reported by the one-process run)

@@ -152,3 +152,26 @@ def test_small_files_use_one_process(tmp_path):
     conv = Gff3Converter(path)
     list(conv.transcripts())
     assert conv.pieces == 0
+
+
+def test_header_information_after_a_run(tmp_path):
+    text = ("#!annotation-source test\n##sequence-region c1 1 100000\n" + _genes(30)
+            + "# a note\n##sequence-region c2 1 500\n" + _genes(30, start=30))
+    path = tmp_path / "h.gff3"
+    path.write_text("##gff-version 3.1.26\n" + text)
+    seen = []
+    for jobs in (1, 2):
+        conv = Gff3Converter(path)
+        conv.parallel_jobs = jobs
+        conv._parallel_args = {"chunk_bytes": 2000}
+        list(conv.transcripts())
+        r = conv.reader
+        seen.append((r.comments, r.pragmas, r.sequence_regions, r.lineno, bool(conv.pieces)))
+    assert seen[0][:4] == seen[1][:4] and seen[1][4]
+    assert seen[1][1][0] == ("##gff-version", "3.1.26")
+
+
+def test_bad_header_version_falls_back(tmp_path):
+    path = tmp_path / "v2.gff3"
+    path.write_text("##gff-version 2\n" + _genes(30))
+    assert _same(path, chunk=2000) == 0
