@@ -165,7 +165,7 @@ def render(args, gff: Path, med, have_gffread: bool, lines: int) -> str:
     rows = []
     for name, (w, m) in med.items():
         ratio = f"{w / g[0]:.2f}×" if g else "n/a"
-        rows.append(f"| {name} | {w:.2f} | {m} | {ratio} |")
+        rows.append(f"| {name.replace('|', chr(92) + '|')} | {w:.2f} | {m} | {ratio} |")
     checks = []
     if g:
         checks.append(("`gff3ToGenePred -refseqHacks` ≤ 0.8× `gffread -T` wall time",
