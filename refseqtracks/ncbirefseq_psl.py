@@ -296,27 +296,31 @@ def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: 
                     continue
                 real.append(p)
     have = {(p.q_name, p.t_name) for p in real}
-    fake = []
+    from refseqtracks.bins import bin_from_range
+
+    # sort -k14,14 -k16,16n, with sort's last resort: the whole line, bytewise.  Only the keys
+    # and the encoded lines are kept (no Psl objects), and fake PSLs are made one at a time.
+    keyed: list[tuple[bytes, int, bytes, bytes]] = []
+
+    def keep(p: Psl) -> None:
+        line = format_psl_line(p).encode("utf-8", "surrogateescape")
+        prefix = f"{bin_from_range(p.t_start, p.t_end)}\t".encode() if bin else b""
+        keyed.append((p.t_name.encode("utf-8", "surrogateescape"), p.t_start, line, prefix))
+
+    n_real = len(real)
+    for p in real:
+        keep(p)
+    del real
+    n_fake = 0
     for tx in fakes:
         if (tx.name, tx.chrom) in have:
             continue
         q_size = rna_sizes.get(tx.name) if rna_sizes else None
         t_size = out_sizes.get(tx.chrom) if out_sizes else None
-        fake.append(fake_psl(tx, q_size=q_size, t_size=t_size))
-    # sort -k14,14 -k16,16n, with sort's last resort: the whole line, bytewise
-    keyed = []
-    for p in real + fake:
-        line = format_psl_line(p)
-        keyed.append((p.t_name.encode("utf-8", "surrogateescape"), p.t_start,
-                      line.encode("utf-8", "surrogateescape"), p, line))
+        keep(fake_psl(tx, q_size=q_size, t_size=t_size))
+        n_fake += 1
     keyed.sort(key=lambda k: k[:3])
-    rows = [k[3] for k in keyed]
-    buf = []
-    from refseqtracks.bins import bin_from_range
-    for _, _, _, p, line in keyed:
-        if bin:
-            line = f"{bin_from_range(p.t_start, p.t_end)}\t{line}"
-        buf.append(line)
-    out.write("".join(buf))
-    notes.insert(0, f"{len(real)} from NCBI alignments, {len(fake)} from genePredToFakePsl")
-    return len(rows), "; ".join(notes)
+    for i in range(0, len(keyed), 8192):
+        out.write(b"".join([k[3] + k[2] for k in keyed[i:i + 8192]]).decode("utf-8", "surrogateescape"))
+    notes.insert(0, f"{n_real} from NCBI alignments, {n_fake} from genePredToFakePsl")
+    return len(keyed), "; ".join(notes)
