@@ -107,10 +107,17 @@ class Grouper:
         seqid, start = feat.seqid, feat.start
         where = self.where
         if parents is not None and len(parents) == 1 and self.streaming and derives is None:
-            # the common case: the child of a feature of an open locus, with a new ID
+            # the common case: the child of a feature of an open locus, with a new ID or the ID
+            # of another part in the same locus (the CDS lines of one protein)
             loc = where.get(parents[0])
-            if loc is not None and (fid is None or (fid not in where and fid not in self.flushed
-                                                     and fid not in self.waiting and fid not in self.holds)):
+            if loc is not None:
+                at = None
+                if fid is not None:
+                    at = where.get(fid)
+                    if ((at is not None and at is not loc) or fid in self.flushed or fid in self.waiting
+                            or fid in self.holds):
+                        loc = None
+            if loc is not None:
                 ann = Ann(feat, fid, self.seq)
                 self.seq += 1
                 loc.anns.append(ann)
@@ -118,8 +125,11 @@ class Grouper:
                 if feat.end > loc.max_end:
                     loc.max_end = feat.end
                 if fid is not None:
-                    loc.ids[fid] = [ann]
-                    where[fid] = loc
+                    if at is None:
+                        loc.ids[fid] = [ann]
+                        where[fid] = loc
+                    else:
+                        loc.ids[fid].append(ann)
                 return
         if not self.streaming:
             loc = self.open[0] if self.open else None
