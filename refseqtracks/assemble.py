@@ -44,6 +44,14 @@ the end, which is kent's global order.  A reference back into a closed locus (or
 across loci) makes a second pass that keeps such loci open long enough (or, as a last resort, a
 pass with the whole file as one locus), so the result is kent's either way.
 
+Several cores (:mod:`refseqtracks.parallel`): a file of 8 MB or more is cut before ``gene``
+lines into pieces that worker processes convert with the rules above; the pieces' results,
+last piece first, are kent's order.  Whatever could tie one piece to another (a parse message,
+an unresolved reference, an ID in two pieces) makes the run convert the file in one process
+instead, so the output does not depend on it.  ``conv.parallel_jobs = 1`` (or the environment
+variable ``REFSEQTRACKS_JOBS=1``) keeps to one process; ``conv.pieces`` tells how many pieces
+the last run used.
+
 Library use::
 
     conv = Gff3Converter("in.gff3.gz", refseq_hacks=True)

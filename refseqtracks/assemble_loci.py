@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from refseqtracks.assemble_rules import Ann, RootResult, convert_root
 from refseqtracks.fileio import Source, input_name
-from refseqtracks.gff3 import LazyAttrs, format_gff3_line
+from refseqtracks.gff3 import format_gff3_line
+from refseqtracks.gff3_quick import LazyAttrs
 from refseqtracks.model import Transcript
 
 if TYPE_CHECKING:

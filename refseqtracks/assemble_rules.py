@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line
-from refseqtracks.gff3 import LazyAttrs
+from refseqtracks.gff3_quick import LazyAttrs
 from refseqtracks.model import Transcript
 
 __all__ = ["GENE_TYPES", "TRANSCRIPT_TYPES", "SEGMENT_TYPES", "NAME_FALLBACK_ATTRS", "Ann",

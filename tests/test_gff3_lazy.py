@@ -7,7 +7,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from refseqtracks.errors import RefseqtracksError
-from refseqtracks.gff3 import Gff3Reader, LazyAttrs, quiet_attrs
+from refseqtracks.gff3 import Gff3Reader
+from refseqtracks.gff3_quick import LazyAttrs, quiet_attrs
 
 TAGS = ["ID", "Parent", "Name", "Target", "Gap", "Derives_from", "Note", "Dbxref", "gene", "Bad", "a-b",
         "x y", "", "_t", "9x", "ID "]
