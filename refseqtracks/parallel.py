@@ -159,7 +159,6 @@ def _work(index: int, path: str, first_line: int, out_path: str):
         conv.report = messages.append
         conv.parallel_jobs = 1
         conv.line_offset = first_line - 2
-        conv.spool_results = False  # a piece's results are small: kept in memory, written once below
         results = conv.run()
         events_out = []
         for res in results:
