@@ -9,14 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from refseqtracks.cli.gnuopts import ArgumentParser
 from refseqtracks.errors import UsageError
 
 __all__ = ["main_bin", "main_query"]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse would sys.exit; our CLI wants our error
-        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().rstrip()}")
 
 
 def _int(text: str) -> int:
@@ -28,7 +24,7 @@ def _int(text: str) -> int:
 
 def main_bin(argv: list[str]) -> int:
     """``refseqtracks bin START END``: print the bin of ``[START, END)``."""
-    p = _Parser(prog="refseqtracks bin",
+    p = ArgumentParser(prog="refseqtracks bin",
                 description="Print the UCSC bin (kent binFromRange) of a 0-based half-open range. "
                             "Ranges ending beyond 512 Mb get an extended bin (>= 4681).")
     p.add_argument("start", type=_int, help="0-based start")
@@ -48,7 +44,7 @@ def main_bin(argv: list[str]) -> int:
 
 def main_query(argv: list[str]) -> int:
     """``refseqtracks query FILE REGION``: rows overlapping REGION."""
-    p = _Parser(prog="refseqtracks query",
+    p = ArgumentParser(prog="refseqtracks query",
                 description="Print the rows of a genePred, BED or PSL file (plain or with a leading "
                             "bin column, gzip or not) that overlap a region, unchanged. "
                             "REGION is chrom, chrom:start-end (1-based, both ends included, commas "

@@ -1,19 +1,14 @@
 """``refseqtracks build`` (the ncbiRefSeq table set) and ``refseqtracks split`` (the subsets)."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 
+from refseqtracks.cli.gnuopts import ArgumentParser
 from refseqtracks.errors import UsageError
 
 __all__ = ["main_build", "main_split", "ProgressPrinter"]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse would sys.exit; our CLI wants our error
-        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().rstrip()}")
 
 
 class ProgressPrinter:
@@ -60,7 +55,7 @@ class ProgressPrinter:
 
 def main_build(argv: list[str]) -> int:
     """``refseqtracks build IN_genomic.gff[.gz] -o OUTDIR [options]``."""
-    p = _Parser(prog="refseqtracks build",
+    p = ArgumentParser(prog="refseqtracks build",
                 description="Build UCSC's ncbiRefSeq table set (kent doNcbiRefSeq.pl process step) "
                             "from an NCBI RefSeq GFF3: genePredExt of every record and of the "
                             "All/Curated/Predicted/Other/Select subsets, GTF of every record, BED12 of "
@@ -161,7 +156,7 @@ def _summary(manifest: dict, outdir: str) -> None:
 
 def main_split(argv: list[str]) -> int:
     """``refseqtracks split IN.gp -o DIR [--select-list F]``."""
-    p = _Parser(prog="refseqtracks split",
+    p = ArgumentParser(prog="refseqtracks split",
                 description="Split a genePred (e.g. gff3ToGenePred -refseqHacks output) into UCSC's "
                             "ncbiRefSeq subsets by name, lines unchanged: All ^[NXY][MRP]_, Curated "
                             "^[NY][MRP]_, Predicted ^X[MR]_, Other (not ^[NXY][MRP]_), and with "

@@ -7,12 +7,12 @@ more for ``transl_table``/``transl_except``/``exception``).  ``-`` reads standar
 """
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import sys
 from typing import TYPE_CHECKING, Iterator
 
+from refseqtracks.cli.gnuopts import ArgumentParser
 from refseqtracks.errors import UsageError
 from refseqtracks.fileio import atomic_output, input_name, open_input
 from refseqtracks.genome import GenomeError
@@ -22,11 +22,6 @@ if TYPE_CHECKING:
     from refseqtracks.cdsannot import CdsAnnotations
 
 __all__ = ["main_codons", "main_sequences", "sniff_format", "load_transcripts"]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, our exit status, no SystemExit traceback games
-        raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
 def sniff_format(text_head: str) -> str:
@@ -157,7 +152,7 @@ def main_codons(argv: list[str]) -> int:
     from refseqtracks.genetic_code import genetic_code
     from refseqtracks.genome import open_genome
 
-    p = _Parser(prog="refseqtracks codons", description=CODONS_DESC)
+    p = ArgumentParser(prog="refseqtracks codons", description=CODONS_DESC)
     p.add_argument("input", help="genePred(Ext) or RefSeq GFF3 (plain or gzip), '-' for stdin")
     p.add_argument("--genome", "-g", required=True, help="genome FASTA (plain, bgzip or gzip)")
     p.add_argument("-o", "--output", required=True, help="output prefix, or a directory")
@@ -228,7 +223,7 @@ def main_sequences(argv: list[str]) -> int:
     from refseqtracks.sequences import (fasta_defline, format_fasta_record, transcript_cds,
                                         transcript_rna)
 
-    p = _Parser(prog="refseqtracks sequences", description=SEQ_DESC)
+    p = ArgumentParser(prog="refseqtracks sequences", description=SEQ_DESC)
     p.add_argument("input", help="genePred(Ext) or RefSeq GFF3 (plain or gzip), '-' for stdin")
     p.add_argument("--genome", "-g", required=True, help="genome FASTA (plain, bgzip or gzip)")
     p.add_argument("-o", "--output", default="-", help="output FASTA (default: stdout)")

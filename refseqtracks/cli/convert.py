@@ -27,6 +27,7 @@ import io
 import os
 import sys
 
+from refseqtracks.cli.gnuopts import ArgumentParser
 from refseqtracks.errors import RefseqtracksError, UsageError
 from refseqtracks.fileio import atomic_output, ensure_dir, input_name
 
@@ -36,13 +37,8 @@ FORMATS = ("genepred", "gtf", "bed12", "biggenepred", "bigbed")
 SUFFIXES = {"genepred": ".gp", "gtf": ".gtf", "bed12": ".bed", "biggenepred": ".bgp", "bigbed": ".bb"}
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse would sys.exit; the CLI wants our error
-        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().rstrip()}")
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="refseqtracks convert",
+    p = ArgumentParser(prog="refseqtracks convert",
                 description="Convert a RefSeq GFF3 to genePred, GTF, BED12, bigGenePred text and "
                             "bigBed the way UCSC's ncbiRefSeq pipeline does.")
     p.add_argument("gff3", help="RefSeq GFF3 (optionally gzipped; - for standard input)")

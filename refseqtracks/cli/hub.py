@@ -7,18 +7,14 @@ import os
 import re
 import sys
 
+from refseqtracks.cli.gnuopts import ArgumentParser
 from refseqtracks.errors import RefseqtracksError, UsageError
 
 __all__ = ["main_hub", "main_custom_track"]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # argparse would sys.exit; the CLI wants our error
-        raise UsageError(f"{self.prog}: {message}\n{self.format_usage().rstrip()}")
-
-
 def _hub_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="refseqtracks hub",
+    p = ArgumentParser(prog="refseqtracks hub",
                 description="Make a UCSC track hub (bigGenePred, bigBed and bigPsl files, trix "
                             "search indexes, trackDb.txt) from a 'refseqtracks build' folder.")
     p.add_argument("build_dir", help="output folder of 'refseqtracks build' (with manifest.json)")
@@ -76,7 +72,7 @@ def _check_position(pos: str) -> None:
 
 def _ct_parser() -> argparse.ArgumentParser:
     from refseqtracks.customtrack import CUSTOM_SUBSETS
-    p = _Parser(prog="refseqtracks custom-track",
+    p = ArgumentParser(prog="refseqtracks custom-track",
                 description="Write a UCSC custom-track file (track lines + BED12) from a "
                             "'refseqtracks build' folder or a genePred.")
     p.add_argument("source", help="a 'refseqtracks build' folder, or a genePred file")

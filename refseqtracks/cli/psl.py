@@ -5,11 +5,11 @@ GNU-style front door with named presets.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sys
 from typing import IO
 
+from refseqtracks.cli.gnuopts import ArgumentParser
 from refseqtracks.cli.kentopts import parse_kent_args
 from refseqtracks.errors import ParseError, UsageError
 from refseqtracks.fileio import atomic_output, input_name, open_input
@@ -219,14 +219,9 @@ def main_gff3_to_psl(argv: list[str]) -> int:
     return 0
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}\n{self.format_usage()}")
-
-
 def main_filter_alignments(argv: list[str]) -> int:
     """``refseqtracks filter-alignments IN.psl OUT.psl --preset NAME [overrides]``."""
-    ap = _Parser(prog="refseqtracks filter-alignments",
+    ap = ArgumentParser(prog="refseqtracks filter-alignments",
                  description="Near-best alignment filter with UCSC presets. 'ucsc-refseq' is "
                  "pslReps -minCover=0.15 -minAli=0.96 -nearTop=0.001 (the UCSC RefSeq track "
                  "text); 'genbank-finished' is pslCDnaFilter -minId=0.95 -minCover=0.25 "
