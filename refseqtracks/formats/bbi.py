@@ -38,6 +38,17 @@ def _levels(n: int, bs: int) -> int:
     return levels
 
 
+def _node_layout(n: int, bs: int, levels: int, pos: int, inner_bytes: int,
+                 leaf_bytes: int) -> tuple[list[int], dict[int, int]]:
+    """Node count per level (0 = leaves) and each level's file offset, root level first."""
+    counts = [(n + bs ** (lev + 1) - 1) // bs ** (lev + 1) for lev in range(levels)]
+    starts: dict[int, int] = {}
+    for lev in range(levels - 1, -1, -1):
+        starts[lev] = pos
+        pos += counts[lev] * (leaf_bytes if lev == 0 else inner_bytes)
+    return counts, starts
+
+
 def bpt_bytes(items: list[tuple[bytes, bytes]], block_size: int, key_size: int, val_size: int,
                offset: int) -> bytes:
     """A kent bptFile (B+ tree) for sorted (key, value) items, to be placed at ``offset``."""
@@ -55,13 +66,7 @@ def bpt_bytes(items: list[tuple[bytes, bytes]], block_size: int, key_size: int, 
     def pad(key: bytes) -> bytes:
         return key + b"\0" * (key_size - len(key))
 
-    # node counts per level: level 0 = leaves
-    counts = [(n + bs ** (lev + 1) - 1) // bs ** (lev + 1) for lev in range(levels)]
-    starts = {}
-    pos = offset + len(out)
-    for lev in range(levels - 1, -1, -1):
-        starts[lev] = pos
-        pos += counts[lev] * (leaf_bytes if lev == 0 else inner_bytes)
+    counts, starts = _node_layout(n, bs, levels, offset + len(out), inner_bytes, leaf_bytes)
     for lev in range(levels - 1, 0, -1):
         slot = bs ** lev
         child_bytes = leaf_bytes if lev == 1 else inner_bytes
@@ -108,12 +113,7 @@ def rtree_bytes(leaves: list[tuple[int, int, int, int, int, int]], block_size: i
     levels = _levels(n, bs)
     inner_bytes = 4 + bs * 24
     leaf_bytes = 4 + bs * 32
-    counts = [(n + bs ** (lev + 1) - 1) // bs ** (lev + 1) for lev in range(levels)]
-    starts = {}
-    pos = offset + len(out)
-    for lev in range(levels - 1, -1, -1):
-        starts[lev] = pos
-        pos += counts[lev] * (leaf_bytes if lev == 0 else inner_bytes)
+    counts, starts = _node_layout(n, bs, levels, offset + len(out), inner_bytes, leaf_bytes)
     for lev in range(levels - 1, 0, -1):
         slot = bs ** lev
         child_bytes = leaf_bytes if lev == 1 else inner_bytes
