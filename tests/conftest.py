@@ -20,6 +20,25 @@ def shared_path(*parts: str) -> Path:
     return p
 
 
+def fasta_dict(text: str, *, first_word: bool = False) -> dict[str, str]:
+    """FASTA text as {defline (or its first word): sequence}."""
+    out: dict[str, str] = {}
+    key = None
+    for line in text.splitlines():
+        if line.startswith(">"):
+            key = line[1:].split()[0] if first_word else line[1:]
+            out[key] = ""
+        elif key is not None:
+            out[key] += line.strip()
+    return out
+
+
+@pytest.fixture
+def genome_cache(tmp_path, monkeypatch):
+    """Genome indexes go to a per-test cache folder."""
+    monkeypatch.setenv("REFSEQTRACKS_CACHE", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES

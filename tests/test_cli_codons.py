@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES, shared_path
+from conftest import fasta_dict, FIXTURES, shared_path
 from refseqtracks.cli import main
 from refseqtracks.codons import CODON_BED_FIELDS, VALIDATION_FIELDS
 
@@ -12,21 +12,9 @@ TINY_GP = FIXTURES / "codons" / "tiny.gp"
 TINY_GFF3 = FIXTURES / "codons" / "tiny.gff3"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("REFSEQTRACKS_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("genome_cache")
 
 
-def fasta_dict(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    key = None
-    for line in text.splitlines():
-        if line.startswith(">"):
-            key = line[1:]
-            out[key] = ""
-        elif key is not None:
-            out[key] += line
-    return out
 
 
 def expected_proteins() -> dict[str, str]:

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import FIXTURES, shared_path
+from conftest import fasta_dict as _fasta_dict, FIXTURES, shared_path
 from refseqtracks.cdsannot import scan_gff3_cds
 from refseqtracks.codons import protein_of, walk_codons
 from refseqtracks.errors import RefseqtracksError
@@ -22,21 +22,11 @@ TINY_GP = FIXTURES / "codons" / "tiny.gp"
 TINY_GFF3 = FIXTURES / "codons" / "tiny.gff3"
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("REFSEQTRACKS_CACHE", str(tmp_path / "cache"))
+pytestmark = pytest.mark.usefixtures("genome_cache")
 
 
 def fasta_dict(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    key = None
-    for line in text.splitlines():
-        if line.startswith(">"):
-            key = line[1:].split()[0]
-            out[key] = ""
-        elif key is not None:
-            out[key] += line.strip()
-    return out
+    return _fasta_dict(text, first_word=True)
 
 
 def tiny_seq(chrom: str) -> str:
