@@ -1,0 +1,101 @@
+"""Sorting more lines than should sit in memory: sorted runs spilled to temporary files, merged.
+
+Why: the build's sorted outputs (the link table by id, the PSL by target and start, the
+Other BED by chrom and start) hold a row per transcript or alignment, which for human RefSeq is
+hundreds of megabytes as Python objects.  ``sort`` does the same with its temporary files;
+the standard library has the pieces (``marshal`` for fast run files, ``heapq.merge``), so no
+package is needed.
+
+Items are ``(key, text)``; keys are anything ``marshal`` can write and ``<`` can compare (tuples
+of bytes, str and int).  The order is stable: items with equal keys come out in the order they
+were added, as with ``sort -s``; kent's pipeline runs ``sort`` without ``-s``, whose last-resort
+comparison of whole lines the caller makes part of the key where it matters.
+
+Public API: :class:`ExternalSorter`.
+"""
+from __future__ import annotations
+
+import heapq
+import marshal
+import tempfile
+from typing import IO, Any, Iterator
+
+__all__ = ["ExternalSorter"]
+
+#: items kept in memory before a sorted run is written out
+DEFAULT_LIMIT = 100_000
+
+
+class ExternalSorter:
+    """Collects ``(key, text)`` items and hands the texts back in key order.
+
+    At most ``limit`` items are held in memory; each full batch is sorted and written to an
+    anonymous temporary file (deleted on :meth:`close` or when iteration ends).
+    """
+
+    def __init__(self, *, limit: int = DEFAULT_LIMIT, tmpdir: str | None = None):
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self.tmpdir = tmpdir
+        self._items: list[tuple[Any, int, str]] = []
+        self._runs: list[IO[bytes]] = []
+        self._seq = 0
+        self.count = 0
+
+    def add(self, key: Any, text: str) -> None:
+        """Add one item."""
+        self._items.append((key, self._seq, text))
+        self._seq += 1
+        self.count += 1
+        if len(self._items) >= self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        items = self._items
+        items.sort()
+        f = tempfile.TemporaryFile(dir=self.tmpdir)
+        dump = marshal.dump
+        for i in range(0, len(items), 1024):  # batches: one marshal call per 1024 items
+            dump(items[i:i + 1024], f)
+        f.seek(0)
+        self._runs.append(f)
+        self._items = []
+
+    @staticmethod
+    def _read_run(f: IO[bytes]) -> Iterator[tuple[Any, int, str]]:
+        load = marshal.load
+        while True:
+            try:
+                batch = load(f)
+            except EOFError:
+                return
+            yield from batch
+
+    def __iter__(self) -> Iterator[str]:
+        """The texts in key order (once); the run files are removed afterwards."""
+        items = self._items
+        items.sort()
+        self._items = []
+        try:
+            if not self._runs:
+                for item in items:
+                    yield item[2]
+                return
+            for item in heapq.merge(items, *(self._read_run(f) for f in self._runs)):
+                yield item[2]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop the runs and anything still held."""
+        for f in self._runs:
+            f.close()
+        self._runs = []
+        self._items = []
+
+    def __enter__(self) -> ExternalSorter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,34 @@
+"""ExternalSorter: same order as an in-memory stable sort, with and without spilled runs."""
+from hypothesis import given, settings, strategies as st
+
+from refseqtracks.extsort import ExternalSorter
+
+items = st.lists(st.tuples(st.tuples(st.binary(max_size=3), st.integers(-5, 5)), st.text(max_size=5)),
+                 max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(items, st.integers(1, 10))
+def test_matches_stable_sort(data, limit):
+    s = ExternalSorter(limit=limit)
+    for key, text in data:
+        s.add(key, text)
+    expected = [t for _, t in sorted(data, key=lambda kv: kv[0])]
+    assert list(s) == expected
+    assert s.count == len(data)
+
+
+def test_spills_runs_and_cleans_up():
+    s = ExternalSorter(limit=3)
+    for i in range(10):
+        s.add((10 - i,), f"r{i}")
+    assert len(s._runs) == 3
+    out = list(s)
+    assert out == [f"r{i}" for i in range(9, -1, -1)]
+    assert s._runs == []
+
+
+def test_limit_must_be_positive():
+    import pytest
+    with pytest.raises(ValueError):
+        ExternalSorter(limit=0)
