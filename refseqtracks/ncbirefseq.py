@@ -32,21 +32,24 @@ All outputs are written through one set of atomic files: a failed build leaves n
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import re
 import tempfile
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import IO, Callable
 
 from refseqtracks import accessions as acc
 from refseqtracks.annotate import LinkTable, format_link_line, read_gene2refseq, read_gene_info
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
-from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio
+from refseqtracks.extsort import ExternalSorter
+from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio, write_lines
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
+from refseqtracks.ncbirefseq_rows import RowMaker
 from refseqtracks.ncbirefseq_scan import GffScan, Progress, SedStream, annotation_release, scan_file
 from refseqtracks.ncbirefseq_split import SUBSET_FILES, read_select_list, split_genepred
 
@@ -63,6 +66,49 @@ def default_prefix(path: Source) -> str:
         if base.endswith(suffix):
             base = base[: -len(suffix)]
     return base or "ncbiRefSeq"
+
+
+class _FakeSpill:
+    """The All transcripts' fields (no attrs) in a temporary file, read back once as
+    :class:`Transcript` objects for genePredToFakePsl (memory stays flat)."""
+
+    _BATCH = 2048
+
+    def __init__(self) -> None:
+        self._f = tempfile.TemporaryFile()
+        self._batch: list[tuple] = []
+
+    def add(self, fields: tuple) -> None:
+        self._batch.append(fields)
+        if len(self._batch) >= self._BATCH:
+            marshal.dump(self._batch, self._f)
+            self._batch = []
+
+    def __iter__(self):
+        if self._batch:
+            marshal.dump(self._batch, self._f)
+            self._batch = []
+        f = self._f
+        f.seek(0)
+        try:
+            while True:
+                try:
+                    batch = marshal.load(f)
+                except EOFError:
+                    return
+                for fields in batch:
+                    yield Transcript(*fields)
+        finally:
+            f.close()
+
+    def close(self) -> None:
+        self._f.close()
+
+
+def _fake_fields(tx: Transcript) -> tuple:
+    return (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tuple(tx.exon_starts),
+            tuple(tx.exon_ends), tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat,
+            None if tx.exon_frames is None else tuple(tx.exon_frames))
 
 
 @dataclass
@@ -159,12 +205,6 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
     conv = Gff3Converter(src, refseq_hacks=True, warn_and_continue=warn_and_continue,
                          want_attrs=True, want_unprocessed=True, want_transcripts=False, report=say,
                          repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat)
-    try:
-        results = conv.run()
-    finally:
-        if isinstance(src, SedStream):
-            src.close()
-
     # genePredFilter -chromSizes: sizes of the NCBI names, when the renaming source gives them
     # (##sequence-region pragmas are not trusted for this: excerpts and toolkit files get them wrong)
     ncbi_sizes: dict[str, int] = {}
@@ -172,17 +212,28 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
         for seqid, new in chrom_map.names.items():
             if new in chrom_map.sizes and not chrom_map.offsets.get(seqid):
                 ncbi_sizes.setdefault(seqid, chrom_map.sizes[new])
+    # the rows of each record are made in the conversion's workers when there are any
+    rows_of = RowMaker(ncbi_sizes=ncbi_sizes, names=chrom_map.names if chrom_map is not None else None,
+                       offsets=chrom_map.offsets if chrom_map is not None else None, bin=bin,
+                       gtf_source=f"ncbiRefSeq.{date}", path=gff_name)
+    conv.tx_post = rows_of
+    try:
+        results = conv.run()
+    finally:
+        if isinstance(src, SedStream):
+            src.close()
     renamer = Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None
     select = scan.select_names
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []
     link = LinkTable(facts=scan.facts)
-    fakes: list[Transcript] = []  # All transcripts, without attrs, for genePredToFakePsl
+    fakes = _FakeSpill()  # All transcripts, without attrs, for genePredToFakePsl
 
     ensure_dir(outdir)  # only now: a build that fails on its input leaves no folder behind
     if progress is not None:
         progress("writing tables", None)
     with ExitStack() as stack:
+        stack.callback(fakes.close)
         out = _Outputs(outdir, prefix, stack, input_name(gff), say)
         f_all_records = out.open("genePred", f"{prefix}.gp",
                                  "every transcript gff3ToGenePred -refseqHacks made (genePredExt)")
@@ -200,7 +251,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                             "GFF3 roots that made no transcript (-unprocessedRootsOut)")
         gtf_writer = GtfWriter(source=f"ncbiRefSeq.{date}", utr=True)
         bufs: dict[str, list[str]] = {k: [] for k in out.files}
-        other_bed: list[tuple[bytes, int, bytes, str]] = []  # sorted at the end, as UCSC does
+        other_bed = stack.enter_context(ExternalSorter())  # sorted at the end, as UCSC does
         gp_count = 0
 
         def flush() -> None:
@@ -209,7 +260,44 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                     out.files[k].write("".join(b))
                     b.clear()
 
-        def on_transcript(line: str, tx: Transcript | None) -> None:
+        gtf_seen = gtf_writer._seen
+
+        def on_transcript(line: str, tx) -> None:
+            nonlocal gp_count
+            made = tx if tx.__class__ is tuple else rows_of(line, tx)
+            if made is None:
+                slow_transcript(line, tx)
+                return
+            line, gtf, bed_line, _, fields = made
+            name = fields[0]
+            subsets = acc.subsets_of(name, select)
+            bufs["genePred"].append(line)
+            out.meta["genePred"].records += 1
+            if name in gtf_seen:  # genePredToGtf's unique transcript_id: formatted again
+                gtf = "".join(gtf_writer.lines(Transcript(*fields)))
+            else:
+                gtf_seen[name] = 1
+            bufs["gtf"].append(gtf)
+            out.meta["gtf"].records += 1
+            for s in subsets:
+                counts[s] += 1
+                bufs[f"{s}.gp"].append(line)
+                out.meta[f"{s}.gp"].records += 1
+                out.meta[f"{s}.bed"].records += 1
+                if s == "other":
+                    other_bed.add((fields[1].encode("utf-8", "surrogateescape"), fields[3],
+                                   bed_line.encode("utf-8", "surrogateescape")), bed_line)
+                    continue
+                bufs[f"{s}.bed"].append(bed_line)
+                if s == "all":
+                    link.add(Transcript(*fields))
+                    fakes.add(fields)
+            gp_count += 1
+            if gp_count % 4096 == 0:
+                flush()
+
+        def slow_transcript(line: str | None, tx) -> None:
+            """A record the row maker left to this process: the whole work here."""
             nonlocal gp_count
             if tx is None:
                 tx = parse_genepred_line(line, path=gff_name)
@@ -240,13 +328,13 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
                 out.meta[f"{s}.bed"].records += 1
                 if s == "other":  # genePredToBed -tab -fillSpace | sort -k1,1 -k2n,2n
                     b = to_bed12(tx, fill_space=True)
-                    other_bed.append((tx.chrom.encode("utf-8", "surrogateescape"), tx.tx_start,
-                                      b.encode("utf-8", "surrogateescape"), b))
+                    other_bed.add((tx.chrom.encode("utf-8", "surrogateescape"), tx.tx_start,
+                                   b.encode("utf-8", "surrogateescape")), b)
                     continue
                 bufs[f"{s}.bed"].append(to_bed12(tx))
                 if s == "all":
                     link.add(tx)
-                    fakes.append(tx if tx.attrs is None else replace(tx, attrs=None))
+                    fakes.add(_fake_fields(tx))
             gp_count += 1
             if gp_count % 4096 == 0:
                 flush()
@@ -263,9 +351,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
         conv.finish_message()
         flush()
         del results
-        other_bed.sort(key=lambda k: k[:3])
-        out.files["other.bed"].write("".join(k[3] for k in other_bed))
-        del other_bed
+        write_lines(out.files["other.bed"], other_bed)
 
         # the link table, joined with NCBI Gene when asked
         if progress is not None:

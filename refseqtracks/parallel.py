@@ -17,6 +17,9 @@ How the result stays exactly kent's (byte-identical to the one-process path):
   results are the pieces' results (each in kent's order) from the last piece to the first.  The
   conversion error budget (``-maxConvertErrors``, ``-warnAndContinue``) is applied to that
   sequence by the caller exactly as in one process.
+* A converter with a ``tx_post`` attribute (``post(gp_line, Transcript | None)``) has it called
+  on each record in the worker; a result other than None is handed to ``on_transcript`` in
+  the transcript's place (the build formats its rows there: :mod:`refseqtracks.ncbirefseq_rows`).
 * Anything that depends on more than one piece makes the whole run fall back to the
   one-process path (the pieces' work is thrown away, the output is the same, only slower): a
   parse problem or a warning of any kind in a piece (parse errors count against one budget); a
@@ -160,10 +163,13 @@ def _work(index: int, path: str, first_line: int, out_path: str):
         conv.parallel_jobs = 1
         conv.line_offset = first_line - 2
         results = conv.run()
+        post = getattr(conv, "tx_post", None)
         events_out = []
         for res in results:
             events = res.events
-            if any(ev[0] == "tx" and ev[2] is not None for ev in events):
+            if post is not None:
+                events = [_posted(ev, post) if ev[0] == "tx" else ev for ev in events]
+            elif any(ev[0] == "tx" and ev[2] is not None for ev in events):
                 events = [(ev[0], ev[1], _tx_fields(ev[2]), ev[3]) if ev[0] == "tx" and ev[2] is not None
                           else ev for ev in events]
             events_out.append((res.processed, events, res.line))
@@ -181,6 +187,15 @@ def _work(index: int, path: str, first_line: int, out_path: str):
             os.unlink(path)
         except OSError:
             pass
+
+
+def _posted(ev: tuple, post) -> tuple:
+    """A ``tx`` event with ``post(line, transcript)``'s result in place of the transcript (a
+    5-tuple), or as it was (transcript fields) when ``post`` leaves it to the main process."""
+    made = post(ev[1], ev[2])
+    if made is not None:
+        return ev[0], ev[1], made, ev[3], True
+    return (ev[0], ev[1], _tx_fields(ev[2]), ev[3]) if ev[2] is not None else ev
 
 
 def _tx_fields(tx: Transcript) -> tuple:
@@ -301,7 +316,8 @@ def _replay_pieces(outs: list[str], tmpdir: str) -> Iterator[RootResult]:
             for processed, events, line in items:
                 for k, ev in enumerate(events):
                     if ev[0] == "tx" and ev[2] is not None:
-                        events[k] = (ev[0], ev[1], Transcript(*ev[2]), ev[3])
+                        # a posted event carries the post-processing result in the transcript's place
+                        events[k] = ev[:4] if len(ev) == 5 else (ev[0], ev[1], Transcript(*ev[2]), ev[3])
                 yield RootResult(processed, events, line)
             del items
     finally:

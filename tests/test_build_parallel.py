@@ -1,0 +1,107 @@
+"""`refseqtracks build` in pieces (rows made in the workers) writes what one process writes, byte for byte."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from contextlib import redirect_stderr
+from pathlib import Path
+
+import pytest
+
+from refseqtracks import parallel
+from refseqtracks.assemble import Gff3Converter
+from refseqtracks.cli import main
+from refseqtracks.parallel import default_jobs
+
+from conftest import FIXTURES, SHARED
+
+pytestmark = pytest.mark.skipif(default_jobs() < 1 or sys.platform == "win32", reason="needs fork")
+
+SAMPLE = FIXTURES / "sample" / "sample_genomic.gff"
+REPORT = FIXTURES / "sample" / "sample_assembly_report.txt"
+GENERATOR = SHARED / "bench" / "make_refseq_gff.py"
+
+
+def _run(tmp_path: Path, name: str, gff: Path, args: list[str], jobs: int, monkeypatch,
+         chunk: int) -> tuple[dict, str, int]:
+    """Every output file's bytes, stderr, and the number of pieces the conversion used."""
+    used = []
+    real = parallel.parallel_results
+
+    def spy(conv, **kw):
+        res = real(conv, **kw)
+        used.append(res is not None)
+        return res
+
+    monkeypatch.setattr(Gff3Converter, "parallel_jobs", jobs)
+    monkeypatch.setattr(Gff3Converter, "_parallel_args", {"chunk_bytes": chunk})
+    monkeypatch.setattr(parallel, "parallel_results", spy)
+    out = tmp_path / name
+    err = io.StringIO()
+    with redirect_stderr(err):
+        rc = main(["build", str(gff), "-o", str(out), "--date", "2024-02-29", "--version-date", "2024-01-15",
+                   "--quiet", *args])
+    assert rc == 0, err.getvalue()
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}, err.getvalue(), sum(used)
+
+
+def _same(tmp_path: Path, gff: Path, args: list[str], monkeypatch, chunk: int = 1500) -> None:
+    one, err1, used1 = _run(tmp_path, "one", gff, args, 1, monkeypatch, chunk)
+    many, err2, used2 = _run(tmp_path, "many", gff, args, 2, monkeypatch, chunk)
+    assert (used1, used2) == (0, 1)  # the second run really went through the pieces
+    assert many.keys() == one.keys()
+    for name in one:
+        assert many[name] == one[name], name
+    assert err2 == err1
+
+
+@pytest.mark.parametrize("args", [
+    ["--assembly-report", str(REPORT)],
+    ["--assembly-report", str(REPORT), "--bin", "--drop-unmapped"],
+    [],
+], ids=["renamed", "bin-drop-unmapped", "ncbi-names"])
+def test_sample_same_in_pieces(tmp_path, monkeypatch, args):
+    # (an input with SO_type= goes through the sed stream in one process: fixed here beforehand)
+    gff = tmp_path / "sample_genomic.gff"
+    gff.write_text(SAMPLE.read_text().replace("SO_type=", "so_type="))
+    _same(tmp_path, gff, args, monkeypatch)
+
+
+GENE = ("{seq}\tBestRefSeq\tgene\t{s}\t{e}\t.\t+\t.\tID=gene-G{n};Name=G{n};gene=G{n};gene_biotype=protein_coding\n"
+        "{seq}\tBestRefSeq\tmRNA\t{s}\t{e}\t.\t+\t.\tID=rna-{acc}-{n};Parent=gene-G{n};Name={acc};gene=G{n}\n"
+        "{seq}\tBestRefSeq\texon\t{s}\t{e}\t.\t+\t.\tID=exon-{acc}-{n};Parent=rna-{acc}-{n};gene=G{n}\n"
+        "{seq}\tBestRefSeq\tCDS\t{cs}\t{ce}\t.\t+\t0\tID=cds-{n};Parent=rna-{acc}-{n};Name=NP_{n}.1;gene=G{n}\n")
+
+
+def test_repeated_names_and_filtered_records(tmp_path, monkeypatch):
+    # one transcript placed on two sequences (the GTF's second transcript_id becomes NAME_2 in
+    # output order), a record past its sequence's end (genePredFilter), unknown sequences
+    body = []
+    for n in range(40):
+        seq = ("NC_000901.1", "NC_000902.1", "NW_000999.1")[n % 3]
+        acc = "NM_000777.1" if n in (3, 31) else f"NM_{n:06d}.1" if n % 5 else f"XR_{n:06d}.1"
+        s = 1000 * n + 1
+        e = s + (40000 if n == 20 else 599)
+        body.append(GENE.format(seq=seq, s=s, e=e, n=n, acc=acc, cs=s + 100, ce=s + 399))
+    gff = tmp_path / "in.gff3"
+    gff.write_text("##gff-version 3\n" + "".join(body))
+    report = tmp_path / "report.txt"
+    report.write_text("# Sequence-Name\tSequence-Role\tAssigned-Molecule\tAssigned-Molecule-Location/Type\t"
+                      "GenBank-Accn\tRelationship\tRefSeq-Accn\tAssembly-Unit\tSequence-Length\tUCSC-style-name\n"
+                      "1\tassembled-molecule\t1\tChromosome\tCM000901.1\t=\tNC_000901.1\tPrimary\t50000\tchr1\n"
+                      "2\tassembled-molecule\t2\tChromosome\tCM000902.1\t=\tNC_000902.1\tPrimary\t50000\tchr2\n")
+    _same(tmp_path, gff, ["--assembly-report", str(report)], monkeypatch)
+    _same(tmp_path / "b", gff, ["--assembly-report", str(report), "--drop-unmapped", "--bin"], monkeypatch)
+    gtf = (tmp_path / "many" / "in.ncbiRefSeq.gtf").read_text()
+    assert 'transcript_id "NM_000777.1_2"' in gtf
+
+
+def test_generated_refseq_input_same_in_pieces(tmp_path, monkeypatch):
+    if not GENERATOR.exists():
+        pytest.skip(f"needs {GENERATOR}")
+    gff = tmp_path / "gen.gff3.gz"
+    report = tmp_path / "report.txt"
+    subprocess.run([sys.executable, str(GENERATOR), "--scale", "0.003", "--out", str(gff),
+                    "--assembly-report", str(report)], check=True, capture_output=True)
+    _same(tmp_path, gff, ["--assembly-report", str(report)], monkeypatch, chunk=100_000)
