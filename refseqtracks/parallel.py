@@ -20,6 +20,11 @@ How the result stays exactly kent's (byte-identical to the one-process path):
 * A converter with a ``tx_post`` attribute (``post(gp_line, Transcript | None)``) has it called
   on each record in the worker; a result other than None is handed to ``on_transcript`` in
   the transcript's place (the build formats its rows there: :mod:`refseqtracks.ncbirefseq_rows`).
+* A converter with a ``piece_hook`` attribute (``hook(piece_path, first_line)``) has it
+  called on each piece's text file (a ``##gff-version`` line, then the piece) in the worker
+  after a good conversion; the results are left in ``conv.piece_parts`` in file order (the
+  build scans the raw lines there: :func:`refseqtracks.ncbirefseq_scan`).  A hook that raises
+  makes the run fall back like any other failure.
 * Anything that depends on more than one piece makes the whole run fall back to the
   one-process path (the pieces' work is thrown away, the output is the same, only slower): a
   parse problem or a warning of any kind in a piece (parse errors count against one budget); a
@@ -174,14 +179,16 @@ def _work(index: int, path: str, first_line: int, out_path: str):
                           else ev for ev in events]
             events_out.append((res.processed, events, res.line))
         if messages or not conv.grouper.streaming:
-            return index, False, b"", None
+            return index, False, b"", None, None
+        hook = getattr(conv, "piece_hook", None)
+        part = hook(path, first_line) if hook is not None else None
         with open(out_path, "wb") as fh:
             marshal.dump(events_out, fh)
         ids = array("q", map(hash, conv.grouper.flushed)).tobytes()
         reader = conv.reader
-        return index, True, ids, (reader.pragmas[1:], reader.comments, reader.lineno)
+        return index, True, ids, (reader.pragmas[1:], reader.comments, reader.lineno), part
     except BaseException:  # noqa: BLE001 - any failure: the one-process run reports it properly
-        return index, False, b"", None
+        return index, False, b"", None, None
     finally:
         try:
             os.unlink(path)
@@ -268,12 +275,15 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             ids: list[bytes] = []
             headers: list[tuple] = []
 
+            parts: list = []
+
             def collect(res) -> None:
-                _, good, hashes, header = res.get()
+                _, good, hashes, header, part = res.get()
                 if not good:
                     raise _Fallback()
                 ids.append(hashes)
                 headers.append(header)
+                parts.append(part)
 
             for index, (piece, first_line) in enumerate(_pieces(conv.src, chunk_bytes, reader)):
                 path = os.path.join(tmpdir, f"{index}.gff3")
@@ -297,6 +307,7 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             raise _Fallback()
         ok = True
         conv.pieces = len(outs)
+        conv.piece_parts = parts
         conv.reader = reader
         return _replay_pieces(outs, tmpdir)
     except (_Fallback, RefseqtracksError):
