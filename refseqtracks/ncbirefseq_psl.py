@@ -27,6 +27,7 @@ largest aligned RNA position (or, for fake PSLs, the exon total) unless given.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from typing import IO, Callable, Iterable
@@ -40,6 +41,9 @@ __all__ = ["MAX_GAP", "gff_for_psl", "psl_pos_target", "psl_swap", "simple_chain
            "psl_from_gff3_lines", "rna_sizes_from_targets"]
 
 MAX_GAP = 300_000
+
+#: rows the final sort holds in memory before a sorted run goes to a temporary file
+SORT_LIMIT = 100_000
 
 
 def gff_for_psl(comment_head: list[str], lines: list[str]) -> str:
@@ -229,6 +233,13 @@ def _write_sizes(path: str, sizes: dict[str, int]) -> None:
         f.write("".join(f"{k}\t{v}\n" for k, v in sizes.items()))
 
 
+def _open_rows(lines: "list[str] | str") -> "contextlib.AbstractContextManager[Iterable[str]]":
+    """The rows as an iterable inside a ``with`` (an open file for a path)."""
+    if isinstance(lines, str):
+        return open(lines, encoding="utf-8", errors="surrogateescape", newline="")
+    return contextlib.nullcontext(lines)
+
+
 def _iter_rows(lines: "list[str] | str") -> Iterable[str]:
     if isinstance(lines, str):
         with open(lines, encoding="utf-8", errors="surrogateescape", newline="") as f:
@@ -246,81 +257,186 @@ def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: 
     """Run the whole step; writes PSL rows to ``out`` and returns (count, note for the manifest).
 
     ``lines`` are the cDNA_match/match rows, or the path of a file holding them.  ``fakes`` are
-    the (renamed) All transcripts for genePredToFakePsl; ``out_sizes`` the sizes under the
-    output sequence names.  NCBI alignment rows that gff3ToPsl refuses do not fail
+    the (renamed) All transcripts for genePredToFakePsl, read once; ``out_sizes`` the sizes under
+    the output sequence names.  NCBI alignment rows that gff3ToPsl refuses do not fail
     the build: the alignments are skipped (every transcript then gets a fake PSL) and the
     problem is reported, with ``path`` and the line numbers ``linenos`` of the original GFF3.
+    Memory holds at most :data:`SORT_LIMIT` rows (the rest wait sorted in temporary files) and
+    the alignments of the groups being chained.
     """
-    notes = []
-    real: list[Psl] = []
-    has_rows = next(iter(_iter_rows(lines)), None) is not None
-    if has_rows:
+    n, note, _ = _psl_step(comment_head, lines, out, genome_sizes=genome_sizes, rna_sizes=rna_sizes,
+                           renamer=renamer, bin=bin, fakes=fakes, out_sizes=out_sizes,
+                           linenos=linenos, path=path, report=report)
+    return n, note
+
+
+def _sort_text(text: str) -> str:
+    """A string whose code point order is the UTF-8 byte order of ``text`` (sort's order)."""
+    return text if text.isascii() else text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def _psl_step(comment_head: list[str], lines: "list[str] | str", out: IO[str], *,
+              genome_sizes: dict[str, int], rna_sizes: dict[str, int] | None,
+              renamer, bin: bool, fakes: Iterable[Transcript], out_sizes: dict[str, int] | None,
+              linenos: list[int] | None, path: str | None,
+              report: Callable[[str], None] | None, fast: bool = True) -> tuple[int, str, bool]:
+    """:func:`psl_from_gff3_lines`, also saying whether the direct conversion made the rows.
+
+    ``fast=False`` takes the general route (gffForPsl.gff, gff3ToPsl, Psl objects) throughout.
+    """
+    from refseqtracks.bins import bin_from_range
+    from refseqtracks.extsort import ExternalSorter
+    from refseqtracks.ncbirefseq_psl_rows import Unusual, fake_row
+
+    notes: list[str] = []
+    have: set[tuple[str, str]] = set()
+    sorter = ExternalSorter(limit=SORT_LIMIT)
+
+    def add(t_name: str, t_start: int, t_end: int, line: str) -> None:
+        # sort -k14,14 -k16,16n, with sort's last resort: the whole line, bytewise
+        sorter.add((_sort_text(t_name), t_start, _sort_text(line)),
+                   f"{bin_from_range(t_start, t_end)}\t{line}" if bin else line)
+
+    n_real = 0
+    used_fast = False
+    if next(iter(_iter_rows(lines)), None) is not None:
         try:
             from refseqtracks.gff3topsl import gff3_to_psl
         except ImportError:
             gff3_to_psl = None
             notes.append("cDNA_match/match alignments skipped: gff3ToPsl is not available in this install")
         if gff3_to_psl is not None:
-            rsizes = rna_sizes_from_targets(_iter_rows(lines))
-            if rna_sizes:
-                rsizes.update({k: v for k, v in rna_sizes.items() if k in rsizes})
-            else:
+            if not rna_sizes:
                 notes.append("RNA sizes are the largest aligned RNA positions (no --rna-sizes)")
-            gsizes = dict(genome_sizes)
-            for line in _iter_rows(lines):  # a seqid without a known size: its largest aligned end
-                cols = line.split("\t", 5)
-                if len(cols) > 4 and cols[0] not in genome_sizes and cols[4].isdigit():
-                    gsizes[cols[0]] = max(gsizes.get(cols[0], 0), int(cols[4]))
-            with tempfile.TemporaryDirectory(prefix="refseqtracks-psl-") as tmp:
-                gff = os.path.join(tmp, "gffForPsl.gff")
-                with open(gff, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
-                    f.write(gff_for_psl(comment_head, []))
-                    for line in _iter_rows(lines):
-                        f.write(line)
-                qs, ts, res = (os.path.join(tmp, n) for n in ("genome.sizes", "rna.sizes", "out.psl"))
-                _write_sizes(qs, gsizes)
-                _write_sizes(ts, rsizes)
-                head_n = gff_for_psl(comment_head, []).count("\n")
+            if fast:
                 try:
-                    gff3_to_psl(gff, res, q_sizes=qs, t_sizes=ts, drop_t=True)
-                    raw = read_psl(res)
-                except RefseqtracksError as ex:
-                    msg = _relocate(str(ex), gff, head_n, linenos, path)
-                    if report is not None:
-                        report(f"PSL: NCBI alignments skipped: {msg}")
-                    notes.append(f"NCBI alignments skipped: {msg}")
-                    raw = []
-            chained = simple_chain(psl_swap(psl_pos_target(p)) for p in raw)
-            for p in chained:
-                if renamer is not None and not _lift(p, renamer, out_sizes):
-                    continue
-                real.append(p)
-    have = {(p.q_name, p.t_name) for p in real}
-    from refseqtracks.bins import bin_from_range
-
-    # sort -k14,14 -k16,16n, with sort's last resort: the whole line, bytewise.  Only the keys
-    # and the encoded lines are kept (no Psl objects), and fake PSLs are made one at a time.
-    keyed: list[tuple[bytes, int, bytes, bytes]] = []
-
-    def keep(p: Psl) -> None:
-        line = format_psl_line(p).encode("utf-8", "surrogateescape")
-        prefix = f"{bin_from_range(p.t_start, p.t_end)}\t".encode() if bin else b""
-        keyed.append((p.t_name.encode("utf-8", "surrogateescape"), p.t_start, line, prefix))
-
-    n_real = len(real)
-    for p in real:
-        keep(p)
-    del real
+                    n_real = _direct_rows(comment_head, lines, genome_sizes, rna_sizes, renamer,
+                                          out_sizes, add, have)
+                    used_fast = True
+                except Unusual:  # the general route decides, and reports any error
+                    sorter.close()
+                    sorter = ExternalSorter(limit=SORT_LIMIT)
+                    have.clear()
+            if not used_fast:
+                for p in _general_route(gff3_to_psl, comment_head, lines, genome_sizes, rna_sizes,
+                                        linenos, path, report, notes):
+                    if renamer is not None and not _lift(p, renamer, out_sizes):
+                        continue
+                    add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
+                    have.add((p.q_name, p.t_name))
+                    n_real += 1
     n_fake = 0
     for tx in fakes:
         if (tx.name, tx.chrom) in have:
             continue
         q_size = rna_sizes.get(tx.name) if rna_sizes else None
         t_size = out_sizes.get(tx.chrom) if out_sizes else None
-        keep(fake_psl(tx, q_size=q_size, t_size=t_size))
+        line = fake_row(tx, q_size, t_size) if fast else None
+        if line is None:
+            p = fake_psl(tx, q_size=q_size, t_size=t_size)
+            add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
+        else:
+            add(tx.chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
         n_fake += 1
-    keyed.sort(key=lambda k: k[:3])
-    for i in range(0, len(keyed), 8192):
-        out.write(b"".join([k[3] + k[2] for k in keyed[i:i + 8192]]).decode("utf-8", "surrogateescape"))
+    count = sorter.count
+    buf: list[str] = []
+    for text in sorter:
+        buf.append(text)
+        if len(buf) >= 8192:
+            out.write("".join(buf))
+            buf.clear()
+    if buf:
+        out.write("".join(buf))
     notes.insert(0, f"{n_real} from NCBI alignments, {n_fake} from genePredToFakePsl")
-    return len(keyed), "; ".join(notes)
+    return count, "; ".join(notes), used_fast
+
+
+def _direct_rows(comment_head: list[str], lines: "list[str] | str", genome_sizes: dict[str, int],
+                 rna_sizes: dict[str, int] | None, renamer, out_sizes: dict[str, int] | None,
+                 add: Callable[[str, int, int, str], None], have: set[tuple[str, str]]) -> int:
+    """The real rows by :mod:`refseqtracks.ncbirefseq_psl_rows`; raises ``Unusual`` to give up."""
+    from refseqtracks.ncbirefseq_psl_rows import (
+        Unusual, check_header, check_sizes, iter_chains, scan_rows,
+    )
+
+    head = gff_for_psl(comment_head, [])
+    if not head.endswith("\n"):
+        raise Unusual("header without a final newline")
+    check_header(head)
+    with _open_rows(lines) as rows:
+        rsizes, gextra, last = scan_rows(rows, genome_sizes)
+    if rna_sizes:
+        rsizes.update({k: v for k, v in rna_sizes.items() if k in rsizes})
+    gsizes = dict(genome_sizes)
+    gsizes.update(gextra)
+    check_sizes(gsizes)
+    check_sizes(rsizes)
+    with _open_rows(lines) as rows:
+        n = _lifted_rows(iter_chains(rows, rsizes, gsizes, last, max_gap=MAX_GAP), rsizes, gsizes,
+                         renamer, out_sizes, add, have)
+    return n
+
+
+def _lifted_rows(chains, rsizes: dict[str, int], gsizes: dict[str, int], renamer,
+                 out_sizes: dict[str, int] | None, add: Callable[[str, int, int, str], None],
+                 have: set[tuple[str, str]]) -> int:
+    """liftUp (as :func:`_lift` does) and format the chains of :func:`iter_chains`."""
+    from refseqtracks.ncbirefseq_psl_rows import format_chain
+
+    cmap = renamer.cmap if renamer is not None else None
+    n = 0
+    for rna, seqid, strand, blocks in chains:
+        t_name, t_size, off = seqid, gsizes[seqid], 0
+        if cmap is not None:
+            new = cmap.names.get(seqid)
+            if new is None:
+                if renamer.drop_unmapped:
+                    continue
+            else:
+                off = cmap.offsets.get(seqid, 0)
+                if off:
+                    t_end = blocks[-1][0] + blocks[-1][2] + off
+                    t_size = (out_sizes or {}).get(new, cmap.sizes.get(new, t_end))
+                elif new in cmap.sizes:
+                    t_size = cmap.sizes[new]
+                t_name = new
+        t_start, t_end, line = format_chain(strand, rna, rsizes[rna], t_name, t_size, off, blocks)
+        add(t_name, t_start, t_end, line)
+        have.add((rna, t_name))
+        n += 1
+    return n
+
+
+def _general_route(gff3_to_psl, comment_head: list[str], lines: "list[str] | str",
+                   genome_sizes: dict[str, int], rna_sizes: dict[str, int] | None,
+                   linenos: list[int] | None, path: str | None,
+                   report: Callable[[str], None] | None, notes: list[str]) -> list[Psl]:
+    """gffForPsl.gff, ``gff3ToPsl -dropT``, ``pslPosTarget``, ``pslSwap``, ``simpleChain``."""
+    rsizes = rna_sizes_from_targets(_iter_rows(lines))
+    if rna_sizes:
+        rsizes.update({k: v for k, v in rna_sizes.items() if k in rsizes})
+    gsizes = dict(genome_sizes)
+    for line in _iter_rows(lines):  # a seqid without a known size: its largest aligned end
+        cols = line.split("\t", 5)
+        if len(cols) > 4 and cols[0] not in genome_sizes and cols[4].isdigit():
+            gsizes[cols[0]] = max(gsizes.get(cols[0], 0), int(cols[4]))
+    with tempfile.TemporaryDirectory(prefix="refseqtracks-psl-") as tmp:
+        gff = os.path.join(tmp, "gffForPsl.gff")
+        with open(gff, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
+            f.write(gff_for_psl(comment_head, []))
+            for line in _iter_rows(lines):
+                f.write(line)
+        qs, ts, res = (os.path.join(tmp, n) for n in ("genome.sizes", "rna.sizes", "out.psl"))
+        _write_sizes(qs, gsizes)
+        _write_sizes(ts, rsizes)
+        head_n = gff_for_psl(comment_head, []).count("\n")
+        try:
+            gff3_to_psl(gff, res, q_sizes=qs, t_sizes=ts, drop_t=True)
+            raw = read_psl(res)
+        except RefseqtracksError as ex:
+            msg = _relocate(str(ex), gff, head_n, linenos, path)
+            if report is not None:
+                report(f"PSL: NCBI alignments skipped: {msg}")
+            notes.append(f"NCBI alignments skipped: {msg}")
+            raw = []
+    return simple_chain(psl_swap(psl_pos_target(p)) for p in raw)
