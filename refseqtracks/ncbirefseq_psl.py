@@ -433,8 +433,14 @@ def _general_route(gff3_to_psl, comment_head: list[str], lines: "list[str] | str
         try:
             gff3_to_psl(gff, res, q_sizes=qs, t_sizes=ts, drop_t=True)
             raw = read_psl(res)
+            for p in raw:  # e.g. a CIGAR of inserts only: nothing for pslSwap to place
+                if not p.block_count:
+                    raise RefseqtracksError(f"{path or 'gffForPsl.gff'}: alignment of {p.t_name} on "
+                                            f"{p.q_name} has no aligned bases")
         except RefseqtracksError as ex:
             msg = _relocate(str(ex), gff, head_n, linenos, path)
+            for tmp_file, label in ((res, "gff3ToPsl output"), (qs, "genome sizes"), (ts, "RNA sizes")):
+                msg = msg.replace(tmp_file, label)  # no temporary paths in the manifest
             if report is not None:
                 report(f"PSL: NCBI alignments skipped: {msg}")
             notes.append(f"NCBI alignments skipped: {msg}")
