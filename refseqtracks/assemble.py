@@ -71,7 +71,7 @@ import sys
 from typing import Callable, Iterable, Iterator
 
 from refseqtracks.assemble_loci import Grouper, Restart, Spool
-from refseqtracks.assemble_rules import GENE_TYPES, TRANSCRIPT_TYPES, ConvertOptions, RootResult
+from refseqtracks.assemble_rules import GENE_TYPES, TRANSCRIPT_TYPES, Ann, ConvertOptions, RootResult
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.fileio import Source, input_name
 from refseqtracks.gff3 import Gff3Abort, Gff3Reader
@@ -222,7 +222,7 @@ class Gff3Converter:
         state = Grouper(self, streaming, holds)
         reader = Gff3Reader(src, max_errors=self.max_parse_errors, warn=self.opts.warn_and_continue,
                             report=report, on_directive=state.directive, line_offset=self.line_offset,
-                            lazy_attrs=True)
+                            lazy_attrs=True, make_record=Ann)
         reader.path = self.path
         self.reader = reader
         self.grouper = state

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Iterator
 from refseqtracks.assemble_rules import Ann, RootResult, convert_root
 from refseqtracks.fileio import Source, input_name
 from refseqtracks.gff3 import format_gff3_line
-from refseqtracks.gff3_quick import LazyAttrs
 from refseqtracks.model import Transcript
 
 if TYPE_CHECKING:
@@ -79,7 +78,6 @@ class Grouper:
         self.closed = 0
         self.discontinuous_msgs: list[tuple[str, bool]] = []
         self.resolve_msgs: list[tuple[str, bool]] = []
-        self.seq = 0
 
     @property
     def results(self) -> Iterator[RootResult]:
@@ -91,23 +89,18 @@ class Grouper:
             for loc in [g for g in self.open if not g.pending and g.hold <= line]:
                 self.close(loc)
 
-    def add(self, feat) -> None:
-        attrs = feat.attrs
-        if attrs.__class__ is LazyAttrs:
-            fid = attrs.fid
-            parents = attrs.parents
-            derives = None if attrs.derives is None else [attrs.derives]
-        else:
-            idv = attrs.get("ID")
-            fid = idv[0] if idv else None
-            parents = attrs.get("Parent")
-            derives = attrs.get("Derives_from")
+    def add(self, ann) -> None:
+        """Take one feature: an :class:`Ann` of a quick line, or a :class:`GffFeature`."""
+        if ann.__class__ is not Ann:
+            ann = Ann.of(ann)
+        fid = ann.id
+        parents = ann.parent_ids
+        derives = ann.derives
+        where = self.where
         if derives is not None:
             # kent resolves Derives_from too: keep the two features in one locus
-            parents = (parents or []) + derives[:1]
-        seqid, start = feat.seqid, feat.start
-        where = self.where
-        if parents is not None and len(parents) == 1 and self.streaming and derives is None:
+            parents = list(parents) + [derives]
+        elif len(parents) == 1 and self.streaming:
             # the common case: the child of a feature of an open locus, with a new ID or the ID
             # of another part in the same locus (the CDS lines of one protein)
             loc = where.get(parents[0])
@@ -119,12 +112,10 @@ class Grouper:
                             or fid in self.holds):
                         loc = None
             if loc is not None:
-                ann = Ann(feat, fid, self.seq)
-                self.seq += 1
                 loc.anns.append(ann)
-                loc.seqids.add(seqid)
-                if feat.end > loc.max_end:
-                    loc.max_end = feat.end
+                loc.seqids.add(ann.seqid)
+                if ann.end > loc.max_end:
+                    loc.max_end = ann.end
                 if fid is not None:
                     if at is None:
                         loc.ids[fid] = [ann]
@@ -132,13 +123,14 @@ class Grouper:
                     else:
                         loc.ids[fid].append(ann)
                 return
+        seqid, start = ann.seqid, ann.start
         if not self.streaming:
             loc = self.open[0] if self.open else None
             if loc is None:
                 loc = _Locus()
                 self.open.append(loc)
         else:
-            lineno = feat.lineno
+            lineno = ann.lineno
             if not parents and self.open:
                 for g in self.open[:]:
                     if (not g.pending and (seqid not in g.seqids or g.max_end <= start)
@@ -151,7 +143,7 @@ class Grouper:
             if fid is not None:
                 if fid in flushed:
                     prev = flushed[fid]
-                    if prev is None or prev != feat.type or parents:
+                    if prev is None or prev != ann.type or parents:
                         if late is None:
                             raise Restart()
                         late[fid] = lineno
@@ -201,12 +193,10 @@ class Grouper:
                 if loc.late_keys is None:
                     loc.late_keys = set()
                 loc.late_keys.update(late_keys)
-        ann = Ann(feat, fid, self.seq)
-        self.seq += 1
         loc.anns.append(ann)
         loc.seqids.add(seqid)
-        if feat.end > loc.max_end:
-            loc.max_end = feat.end
+        if ann.end > loc.max_end:
+            loc.max_end = ann.end
         if fid is not None:
             parts = loc.ids.get(fid)
             if parts is None:
@@ -256,7 +246,7 @@ class Grouper:
 
     def _extend_holds(self, loc: _Locus) -> None:
         if loc.late_keys and self.late is not None:
-            last = loc.anns[-1].feat.lineno
+            last = loc.anns[-1].lineno
             for key in loc.late_keys:
                 if self.late.get(key, 0) < last:
                     self.late[key] = last
@@ -288,7 +278,7 @@ class Grouper:
         for root in roots:
             res = convert_root(root, opts, processed)
             if self.want_unprocessed and (not res.processed or self.conv.all_root_lines):
-                res.line = format_gff3_line(root.feat)
+                res.line = format_gff3_line(root)
             done.add(root.seq, res)
         for ann in anns:  # break the parent/child cycles so the locus is freed at once
             ann.parents = ann.children = None
@@ -320,10 +310,9 @@ def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]
     """Link parents and children; returns the roots in kent's (reverse file) order."""
     roots: list[Ann] = []
     for ann in anns:
-        a = ann.attrs
-        dfrom = ([a.derives] if a.derives is not None else None) if a.__class__ is LazyAttrs else a.get("Derives_from")
-        if dfrom and dfrom[0] not in heads:
-            msgs.append((f"Can't find annotation record \"{dfrom[0]}\" referenced by "
+        dfrom = ann.derives
+        if dfrom is not None and dfrom not in heads:
+            msgs.append((f"Can't find annotation record \"{dfrom}\" referenced by "
                          f"\"{ann.id}\" Derives_from attribute", True))
         pids = ann.parent_ids
         if pids:
@@ -340,7 +329,11 @@ def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]
                 found.reverse()
                 ann.parents = found
                 for par in found:
-                    par.children.append(ann)
+                    kids = par.children
+                    if kids:
+                        kids.append(ann)
+                    else:
+                        par.children = [ann]
             continue
         roots.append(ann)
     for ann in anns:

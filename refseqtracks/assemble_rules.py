@@ -6,10 +6,12 @@ the locus grouping, ordering and error budget live there.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line
-from refseqtracks.gff3_quick import LazyAttrs
+from refseqtracks.gff3_quick import LazyAttrs, decode_attrs, quick_name
 from refseqtracks.model import Transcript
 
 __all__ = ["GENE_TYPES", "TRANSCRIPT_TYPES", "SEGMENT_TYPES", "NAME_FALLBACK_ATTRS", "Ann",
@@ -32,32 +34,76 @@ _PHASE_TO_FRAME = {0: 0, 1: 2, 2: 1, None: -1}
 
 
 class Ann:
-    """One feature in a locus, linked to its parents and children (kent's ``gff3Ann``)."""
+    """One feature in a locus, linked to its parents and children (kent's ``gff3Ann``).
 
-    __slots__ = ("feat", "id", "seq", "type", "start", "end", "strand", "phase", "attrs",
-                 "parent_ids", "parents", "children")
+    Made straight from the columns of a quick line (:func:`refseqtracks.gff3_quick.parse_lazy`,
+    column 9 kept as ``text`` and decoded on first use of :attr:`attrs`) or from a
+    :class:`GffFeature` (:meth:`of`).  ``seq`` (the line number) orders features as the file
+    does; ``parents``/``children`` are filled when the locus is resolved.
+    """
 
-    def __init__(self, feat, fid: str | None, seq: int):
-        self.feat = feat
+    __slots__ = ("seqid", "source", "type", "start", "end", "score", "strand", "phase", "text", "lineno",
+                 "id", "parent_ids", "derives", "seq", "parents", "children", "_attrs")
+
+    def __init__(self, seqid: str, source: str, ftype: str, start: int, end: int, score: str | None,
+                 strand: str, phase: int | None, text: str | None, lineno: int, fid: str | None,
+                 parents: list[str] | None):
+        self.seqid = seqid
+        self.source = source
+        self.type = ftype
+        self.start = start
+        self.end = end
+        self.score = score
+        self.strand = strand
+        self.phase = phase
+        self.text = text
+        self.lineno = self.seq = lineno
         self.id = fid
-        self.seq = seq
-        self.type = feat.type
-        self.start = feat.start
-        self.end = feat.end
-        self.strand = feat.strand
-        self.phase = feat.phase
-        a = self.attrs = feat.attrs
-        self.parent_ids = (a.parents if a.__class__ is LazyAttrs else a.get("Parent")) or ()
-        self.parents: list[Ann] = []
-        self.children: list[Ann] = []
+        self.parent_ids = parents or ()
+        self.derives = None
+        self.parents = self.children = _NONE
+        self._attrs = None
+
+    @classmethod
+    def of(cls, feat) -> "Ann":
+        """From a :class:`GffFeature` (attrs a dict or a :class:`LazyAttrs`)."""
+        a = feat.attrs
+        if a.__class__ is LazyAttrs:
+            fid, parents, derives = a.fid, a.parents, a.derives
+        else:
+            v = a.get("ID")
+            fid = v[0] if v else None
+            parents = a.get("Parent")
+            v = a.get("Derives_from")
+            derives = v[0] if v else None
+        ann = cls(feat.seqid, feat.source, feat.type, feat.start, feat.end, feat.score, feat.strand, feat.phase,
+                  None, feat.lineno, fid, parents)
+        ann.derives = derives
+        ann._attrs = a
+        return ann
+
+    @property
+    def attrs(self):
+        """Column 9 as a mapping tag -> list of values (decoded on first use)."""
+        a = self._attrs
+        if a is None:
+            a = self._attrs = decode_attrs(self.text)
+        return a
 
     @property
     def name(self) -> str | None:
-        v = self.attrs.get("Name")
+        a = self._attrs
+        if a is None:
+            return quick_name(self.text)
+        v = a.get("Name")
         return v[0] if v else None
 
     def loc_key(self):
-        return (self.feat.seqid, _STRAND_KEY[self.strand], self.start, self.end)
+        return (self.seqid, _STRAND_KEY[self.strand], self.start, self.end)
+
+
+_NONE: tuple = ()
+_START_END = attrgetter("start", "end")
 
 
 @dataclass
@@ -97,7 +143,7 @@ class RootResult:
 def attrs_text(name: str, ann: Ann) -> str:
     """kent's -attrsOut block for one record (attributes, then v492's pseudo-attributes)."""
     parts = [f"{name}\t{tag}\t{','.join(vals)}\n" for tag, vals in ann.attrs.items()]
-    f = ann.feat
+    f = ann
     parts.append(f"{name}\tSeqid\t{f.seqid}\n{name}\tSource\t{f.source}\n{name}\tType\t{f.type}\n"
                  f"{name}\tStart\t{f.start}\n{name}\tEnd\t{f.end}\n{name}\tStrand\t{f.strand}\n")
     return "".join(parts)
@@ -186,7 +232,7 @@ class _Converter:
             name = self.gene_name(gene)
             self.events.append(("msg", f"Warning: dropping CDS from {gene.type} "
                                        f"{name if name is not None else '(null)'} at "
-                                       f"{gene.feat.seqid}:{gene.start}-{gene.end} as we are unable to "
+                                       f"{gene.seqid}:{gene.start}-{gene.end} as we are unable to "
                                        "convert this form of annotation to genePred"))
             for c in kids:
                 if c.type == "CDS" and gene in c.parents:
@@ -207,15 +253,31 @@ class _Converter:
 
     def transcript(self, gene: Ann | None, mrna: Ann) -> None:
         self.processed.add(mrna.seq)
-        kids = mrna.children[::-1]  # file order, as kent's getChildFeatures builds it
-        key = Ann.loc_key
-        exons = sorted((c for c in kids if c.type == "exon"), key=key)
-        cds = sorted((c for c in kids if c.type == "CDS"), key=key)
+        exons: list[Ann] = []
+        cds: list[Ann] = []
+        utrs = False
+        for c in reversed(mrna.children):  # file order, as kent's getChildFeatures builds it
+            t = c.type
+            if t == "exon":
+                exons.append(c)
+            elif t == "CDS":
+                cds.append(c)
+            elif t == "five_prime_UTR" or t == "three_prime_UTR":
+                utrs = True
+        if len(exons) > 1:
+            _sort_blocks(exons)
+        if len(cds) > 1:
+            _sort_blocks(cds)
         blocks = exons
         if not blocks:
-            blocks = sorted([c for c in kids if c.type == "five_prime_UTR"], key=key) + cds + \
-                sorted([c for c in kids if c.type == "three_prime_UTR"], key=key)
-            blocks.sort(key=key)
+            if utrs:
+                kids = mrna.children[::-1]
+                key = Ann.loc_key
+                blocks = sorted([c for c in kids if c.type == "five_prime_UTR"], key=key) + cds + \
+                    sorted([c for c in kids if c.type == "three_prime_UTR"], key=key)
+                blocks.sort(key=key)
+            else:
+                blocks = cds[:]
         if not blocks:
             blocks = [mrna]
             if mrna.type == "CDS":
@@ -250,28 +312,52 @@ class _Converter:
         # exons, merging blocks that touch
         starts: list[int] = []
         ends: list[int] = []
-        prev = None
+        prev_end = None
+        apart = True  # exons in order, apart from each other
         for b in blocks:
-            if prev is not None and prev.end == b.start:
-                ends[-1] = b.end
+            bs = b.start
+            if prev_end == bs:
+                ends[-1] = prev_end = b.end
             else:
-                starts.append(b.start)
+                if (prev_end is not None and bs < prev_end) or b.end <= bs:
+                    apart = False
+                starts.append(bs)
                 ends.append(b.end)
-            prev = b
-        frames = [-1] * len(starts)
+                prev_end = b.end
         n = len(starts)
-        for c in cds:
-            cs, ce = c.start, c.end
-            for i in range(n):
-                if starts[i] <= cs and ce <= ends[i]:
+        owners = None
+        if apart:
+            # each CDS block in the one exon that can hold it (a block ending before it starts
+            # can only hold an empty or reversed one: those take the general way)
+            owners = []
+            for c in cds:
+                cs, ce = c.start, c.end
+                i = bisect_right(starts, cs) - 1
+                if cs >= ce or i < 0:
+                    owners = None
                     break
-            else:
-                self.events.append(("err", f"no exon in {name if name is not None else '(null)'} "
-                                           f"contains CDS {cs}-{ce}"))
-                return
-        if cds:
-            starts, ends, frames = _add_frames(starts, ends, frames, cds, strand)
-        tx = Transcript(name or "no_name", mrna.feat.seqid, strand, tx_start, tx_end, cds_start, cds_end,
+                if ce > ends[i]:
+                    self.events.append(("err", f"no exon in {name if name is not None else '(null)'} "
+                                               f"contains CDS {cs}-{ce}"))
+                    return
+                owners.append(i)
+        if owners is None:
+            for c in cds:
+                cs, ce = c.start, c.end
+                for i in range(n):
+                    if starts[i] <= cs and ce <= ends[i]:
+                        break
+                else:
+                    self.events.append(("err", f"no exon in {name if name is not None else '(null)'} "
+                                               f"contains CDS {cs}-{ce}"))
+                    return
+        if not cds:
+            frames = [-1] * n
+        elif owners is not None:
+            starts, ends, frames = _owned_frames(starts, ends, cds, owners, strand)
+        else:
+            starts, ends, frames = _add_frames(starts, ends, [-1] * n, cds, strand)
+        tx = Transcript(name or "no_name", mrna.seqid, strand, tx_start, tx_end, cds_start, cds_end,
                         tuple(starts), tuple(ends), 0, name2 or "", ss, es, tuple(frames))
         self.output(mrna, gene, tx, cds)
 
@@ -283,7 +369,7 @@ class _Converter:
             from refseqtracks.repair import CdsPart, repair_transcript
             size = o.circular.size(tx.chrom) if o.circular is not None else None
             r = repair_transcript(tx, [CdsPart.of(c) for c in cds], seq_len=size, is_circular=size is not None,
-                                  problems=problems, path=o.path, line=mrna.feat.lineno)
+                                  problems=problems, path=o.path, line=mrna.lineno)
             if r is not None:
                 txs, repairs = r
                 self.events.extend(("msg", rep.message()) for rep in repairs)
@@ -304,7 +390,7 @@ class _Converter:
         o = self.o
         line = format_genepred_line(tx, ext=True)
         if problems:
-            where = f"genePred from GFF3: {o.path}:{mrna.feat.lineno}"
+            where = f"genePred from GFF3: {o.path}:{mrna.lineno}"
             for p in problems:
                 self.events.append(("msg", f"Error: {where}: {p}"))
             self.events.append(("bad", line))
@@ -313,7 +399,7 @@ class _Converter:
         text = attrs_text(tx.name, mrna) if o.want_attrs else None
         if o.want_transcripts:
             attrs = {t: tuple(v) for t, v in mrna.attrs.items()}
-            f = mrna.feat
+            f = mrna
             attrs.update(Seqid=(f.seqid,), Source=(f.source,), Type=(f.type,), Start=(str(f.start),),
                          End=(str(f.end),), Strand=(f.strand,))
             if gene is not mrna:
@@ -330,6 +416,56 @@ class _Converter:
 def _c_mod3(v: int) -> int:
     r = abs(v) % 3
     return -r if v < 0 else r
+
+
+def _sort_blocks(blocks: list[Ann]) -> None:
+    """Sort by (seqid, strand, start, end) like kent; by (start, end) when seqid and strand agree."""
+    first = blocks[0]
+    seqid, strand = first.seqid, first.strand
+    for b in blocks:
+        if b.seqid != seqid or b.strand != strand:
+            blocks.sort(key=Ann.loc_key)
+            return
+    blocks.sort(key=_START_END)
+
+
+def _owned_frames(starts: list[int], ends: list[int], cds: list[Ann], owners: list[int],
+                  strand: str) -> tuple[list[int], list[int], list[int]]:
+    """:func:`_add_frames` for exons apart from each other, each CDS block in exon ``owners[k]``."""
+    n = len(starts)
+    if len(set(owners)) == len(owners):  # one CDS block per exon at most: no splitting
+        frames = [-1] * n
+        for c, i in zip(cds, owners):
+            frames[i] = _PHASE_TO_FRAME.get(c.phase, -1)
+        return starts, ends, frames
+    inside: list[list[Ann]] = [[] for _ in range(n)]
+    for c, i in zip(cds, owners):
+        inside[i].append(c)
+    new_s: list[int] = []
+    new_e: list[int] = []
+    frames = []
+    for i in range(n):
+        es, ee = starts[i], ends[i]
+        parts = inside[i]
+        k = len(parts)
+        if k <= 1:
+            new_s.append(es)
+            new_e.append(ee)
+            frames.append(_PHASE_TO_FRAME.get(parts[0].phase, -1) if k else -1)
+            continue
+        for j, c in enumerate(parts):
+            s = es if j == 0 else c.start
+            e = ee if j == k - 1 else c.end
+            frame = _PHASE_TO_FRAME.get(c.phase, -1)
+            if j > 0 and s <= new_e[-1]:
+                dist = new_e[-1] - s
+                s += dist
+                if strand == "+":
+                    frame = _c_mod3(frame + dist)
+            new_s.append(s)
+            new_e.append(e)
+            frames.append(frame)
+    return new_s, new_e, frames
 
 
 def _add_frames(starts: list[int], ends: list[int], frames: list[int], cds: list[Ann],

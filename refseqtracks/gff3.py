@@ -24,7 +24,8 @@ reported as ``path:line: WARNING: message`` without counting.  Parsing stops wit
 ``GFF3: N parser errors`` once the count exceeds ``max_errors`` (negative: unlimited).
 
 Speed: ``Gff3Reader(lazy_attrs=True)`` (used by the converter) reads the usual line the quick
-way of :mod:`refseqtracks.gff3_quick`, with the same features and messages.
+way of :mod:`refseqtracks.gff3_quick`, with the same features and messages; ``make_record``
+lets the converter have its own record made from such a line instead of a :class:`GffFeature`.
 
 Public API: :func:`iter_gff3_features`, :func:`read_gff3_header`, :class:`GffFeature`,
 :class:`Gff3Reader`.
@@ -177,10 +178,12 @@ class Gff3Reader:
     def __init__(self, src: Source, *, max_errors: int = 50, warn: bool = False,
                  report: Callable[[str], None] | None = None,
                  on_directive: Callable[[str], None] | None = None, line_offset: int = 0,
-                 lazy_attrs: bool = False):
+                 lazy_attrs: bool = False, make_record: Callable | None = None):
         self.src = src
         #: yield :class:`LazyAttrs` for column 9 where kent's parser has nothing to say about it
         self.lazy_attrs = lazy_attrs
+        #: with ``lazy_attrs``: what a quick line becomes (see :func:`gff3_quick.parse_lazy`)
+        self.make_record = make_record
         #: added to every line number after the header (a piece of a larger file)
         self.line_offset = line_offset
         self.path = input_name(src)
@@ -239,7 +242,7 @@ class Gff3Reader:
         lineno = 1 + self.line_offset
         if self.lazy_attrs:
             from refseqtracks.gff3_quick import parse_lazy
-            yield from parse_lazy(self, fh, lineno)
+            yield from parse_lazy(self, fh, lineno, self.make_record)
             return
         for line in fh:
             lineno += 1

@@ -1,29 +1,41 @@
-"""The quick reading of the usual GFF3 line: column 9 without a dict per line.
+"""The quick reading of the usual GFF3 line: no dict per line, column 9 decoded on demand.
 
 Why: most of the time of a pure-Python GFF3 reader goes into splitting column 9 into a dict of
-lists for every exon and CDS line, though converting them needs only ID, Parent, Name and
-Derives_from.  Here a line whose column 9 kent's ``gff3.c`` parses without a word
-(:func:`quiet_attrs`: a few substring tests and one regular expression per line) gets a
-:class:`LazyAttrs`: column 9 kept as text with those four decoded, the rest decoded on first
-use (genes and transcripts, ``-attrsOut``).  Every other line goes through the exact parser of
-:mod:`refseqtracks.gff3`, so the features and the messages are the same either way (a property
-test holds the two readers to that).  The text is read in 4 MB blocks and split into lines at
-once.  Plain ``str`` methods and ``re`` only: no compiled extension to install.
+lists for every exon and CDS line, though converting them needs only ID and Parent.  Here the
+usual line is split into its columns, ID and Parent are cut out of column 9 with ``str.find``
+and the rest of column 9 stays text, decoded on first use (:func:`decode_attrs`: genes and
+transcripts, ``-attrsOut``) exactly as the exact parser of :mod:`refseqtracks.gff3` decodes it
+(items trimmed, empty items and empty list values dropped, values of a tag given twice merged).
+The text is read in 4 MB blocks and split into lines at once.  Plain ``str`` methods and ``re``
+only: no compiled extension to install.
 
-Public API: :func:`quiet_attrs`, :class:`LazyAttrs`, :func:`parse_lazy` (used by
-``Gff3Reader(lazy_attrs=True)``).
+How it stays exact: a line takes the quick way only when kent's ``gff3.c`` has nothing to say
+about it and the quick values are the exact ones.  Per block, two regular expressions mark the
+lines that need a closer look: an item of column 9 that does not start with a tag kent takes
+silently (``ID`` not first, ``Derives_from``, an unknown upper-case tag, a bad tag character,
+an empty item, white space after ``;``...), a bad ``%`` escape, and (checked on the line)
+``Target`` and ``Gap``.  Per line, columns 1-8 are checked as the exact parser checks them,
+column 9 must start with ``ID=`` or ``Parent=``, and ID, Parent and Name must be single,
+without white space at the edge (ID and Name without a comma, Parent without empty values).
+Every other line (comments, directives, a block with ``\r``) goes the per-line way: column 9
+accepted by :func:`quiet_attrs` (a few substring tests and one regular expression) gets a
+:class:`LazyAttrs`, anything else goes through :meth:`Gff3Reader._parse_feature`.  A property
+test holds the quick reader to the exact one, messages included.
+
+Public API: :func:`quiet_attrs`, :func:`decode_attrs`, :class:`LazyAttrs`, :func:`parse_lazy`
+(used by ``Gff3Reader(lazy_attrs=True)``).
 """
 from __future__ import annotations
 
 import io
 import re
 from collections.abc import Mapping
-from typing import Iterator
+from typing import Callable, Iterator
 
 from refseqtracks.gff3 import (_BAD_ESCAPE, _PHASES, _STRANDS, GffFeature, _new_feature, _valid_float,
                                unescape)
 
-__all__ = ["quiet_attrs", "LazyAttrs", "parse_lazy"]
+__all__ = ["quiet_attrs", "decode_attrs", "quick_name", "LazyAttrs", "parse_lazy"]
 
 _BLOCK = 1 << 22
 #: per ';' (column 9 is given with a ';' in front): a reserved tag whose value the reader needs
@@ -34,6 +46,13 @@ _CORE_ITEMS = re.compile(
     r"|(?:Alias|Note|Dbxref|Ontology_term|Is_circular)=)())").findall
 #: a Target value kent's check accepts ("target_id start end [strand]", decimal numbers)
 _QUIET_TARGET = re.compile(r"[^\s;=,%]++ (?:0|[1-9][0-9]*+) (?:0|[1-9][0-9]*+)(?: [-+.?])?").fullmatch
+#: per block: a ';' not followed by a tag kent takes silently and '=' (nor by the line end), or
+#: followed by Target= / Gap= (group 1: the line is checked further); the usual tag is tried first
+_BLOCK_ITEMS = re.compile(
+    r";(?![a-z][A-Za-z0-9_\-]*+=)(?:(Target=|Gap=)|(?![0-9_\-][A-Za-z0-9_\-]*+="
+    r"|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)=|\n))").finditer
+_BLOCK_ESCAPES = re.compile(r"%(?![0-9A-Fa-f]{2})").finditer
+_CAREFUL, _TARGET_GAP = 2, 1
 
 
 def _lines_as_blocks(fh) -> Iterator[str]:
@@ -103,39 +122,83 @@ def quiet_attrs(col: str) -> tuple | None:
     return _core_values(col, found)
 
 
+def decode_attrs(text: str) -> dict[str, list[str]]:
+    """Column 9 the exact parser's way, for a column it parses without a word.
+
+    Items are trimmed and empty ones dropped, a list drops its empty values (``[""]`` when
+    nothing is left), values are percent-decoded and the values of a tag given twice merged.
+    """
+    d: dict[str, list[str]] = {}
+    for item in text.split(";"):
+        if not item:
+            continue
+        if item[0] in " \t" or item[-1] in " \t":
+            item = item.strip(" \t\n\v\f\r")
+            if not item:
+                continue
+        tag, _, val = item.partition("=")
+        if "," in val:
+            vals = val.split(",")
+            if "" in vals:
+                vals = [v for v in vals if v] or [""]
+        else:
+            vals = [val]
+        if "%" in val:
+            vals = [unescape(v) if "%" in v else v for v in vals]
+        old = d.get(tag)
+        if old is None:
+            d[tag] = vals
+        else:
+            old.extend(vals)
+    return d
+
+
+def quick_name(text: str) -> str | None:
+    """The Name of a column 9 read the quick way (where Name is never first, single, one value)."""
+    k = text.find(";Name=")
+    if k < 0:
+        return None
+    k += 6
+    e = text.find(";", k)
+    val = text[k:] if e < 0 else text[k:e]
+    if val[-1:] in (" ", "\t"):
+        val = val.rstrip(" \t\n\v\f\r")  # the exact parser trims the item
+    return unescape(val) if "%" in val else val
+
+
+_UNSET = object()
+
+
 class LazyAttrs(Mapping):
     """Column 9 as a read-only mapping tag -> list of values, decoded only when asked for.
 
-    Made by the reader for columns that :func:`quiet_attrs` accepts; ``fid``, ``parents``,
-    ``name`` and ``derives`` (ID, Parent list, Name, Derives_from) are at hand without decoding
-    the rest.  Equal to the dict the exact parser makes.
+    Made by the reader for columns it reads the quick way; ``fid`` and ``parents`` (ID, Parent
+    list) are at hand without decoding the rest, ``name`` and ``derives`` (Name, Derives_from)
+    too when the reader had them.  Equal to the dict the exact parser makes.
     """
 
-    __slots__ = ("text", "fid", "parents", "name", "derives", "_d")
+    __slots__ = ("text", "fid", "parents", "_name", "derives", "_d")
 
-    def __init__(self, text: str, fid: str | None, parents: list[str] | None, name: str | None,
-                 derives: str | None):
+    def __init__(self, text: str, fid: str | None, parents: list[str] | None, name=_UNSET,
+                 derives: str | None = None):
         self.text = text
         self.fid = fid
         self.parents = parents
-        self.name = name
+        self._name = name
         self.derives = derives
         self._d = None
+
+    @property
+    def name(self) -> str | None:
+        if self._name is _UNSET:
+            v = self._all().get("Name")
+            self._name = v[0] if v else None
+        return self._name
 
     def _all(self) -> dict[str, list[str]]:
         d = self._d
         if d is None:
-            d = self._d = {}
-            for item in self.text.split(";"):
-                tag, _, val = item.partition("=")
-                vals = val.split(",")
-                if "%" in val:
-                    vals = [unescape(v) if "%" in v else v for v in vals]
-                old = d.get(tag)
-                if old is None:
-                    d[tag] = vals
-                else:
-                    old.extend(vals)
+            d = self._d = decode_attrs(self.text)
         return d
 
     def get(self, tag, default=None):
@@ -143,10 +206,6 @@ class LazyAttrs(Mapping):
             return [self.fid] if self.fid is not None else default
         if tag == "Parent":
             return self.parents if self.parents is not None else default
-        if tag == "Name":
-            return [self.name] if self.name is not None else default
-        if tag == "Derives_from":
-            return [self.derives] if self.derives is not None else default
         return self._all().get(tag, default)
 
     def __getitem__(self, tag):
@@ -179,21 +238,67 @@ class LazyAttrs(Mapping):
         return repr(self._all())
 
 
-def parse_lazy(reader, fh, lineno: int) -> Iterator[GffFeature]:
-    """:meth:`Gff3Reader._parse` after the header, with :class:`LazyAttrs` for the usual line.
+def _lazy_feature(seqid, source, ftype, start, end, score, strand, phase, text, lineno, fid, parents,
+                  _path="") -> GffFeature:
+    return _new_feature(GffFeature, (seqid, source, ftype, start, end, score, strand, phase,
+                                     LazyAttrs(text, fid, parents), lineno, _path))
 
-    The text is read in large blocks, split into lines at once.  A line takes the quick way
-    when columns 1-8 need nothing decoded or reported and column 9 passes :func:`quiet_attrs`
-    (so the exact parser would report nothing either); anything else goes through
-    :meth:`Gff3Reader._parse_feature`.
+
+def _marks(block: str, pct: bool) -> list[tuple[int, int]]:
+    """(line index in the block, _CAREFUL or _TARGET_GAP) of the lines that need a closer look."""
+    marks: dict[int, int] = {}
+    count = block.count
+    n = last = 0
+    for m in _BLOCK_ITEMS(block):
+        p = m.start()
+        n += count("\n", last, p)
+        last = p
+        kind = _TARGET_GAP if m.lastindex else _CAREFUL
+        if marks.get(n, 0) < kind:
+            marks[n] = kind
+    if pct:
+        n = last = 0
+        for m in _BLOCK_ESCAPES(block):
+            p = m.start()
+            n += count("\n", last, p)
+            last = p
+            marks[n] = _CAREFUL
+    return sorted(marks.items())
+
+
+def _target_gap_ok(col: str) -> bool:
+    """A single Target kent's check accepts, a single-valued Gap, each at most once."""
+    for tag, single in ((";Target=", _QUIET_TARGET), (";Gap=", None)):
+        p = col.find(tag)
+        if p < 0:
+            continue
+        p += len(tag)
+        e = col.find(";", p)
+        if e < 0:
+            e = len(col)
+        if col.find(tag, e) >= 0:
+            return False
+        if single is not None:
+            if single(col[p:e]) is None:
+                return False
+        elif col.find(",", p, e) >= 0:
+            return False
+    return True
+
+
+def parse_lazy(reader, fh, lineno: int, make: Callable | None = None) -> Iterator:
+    """:meth:`Gff3Reader._parse` after the header, the usual line read the quick way.
+
+    A quick line becomes ``make(seqid, source, type, start, end, score, strand, phase, column 9
+    text, line number, ID, Parent list)`` (default: a :class:`GffFeature` with :class:`LazyAttrs`);
+    every other line a :class:`GffFeature` of the per-line way (see the module docstring).
     """
     path = reader.path
-    parse_line = reader._parse_feature
-    meta = reader._meta
-    new_feature = _new_feature
-    lazy = LazyAttrs
+    if make is None:
+        def make(*fields, _make=_lazy_feature, _path=path):
+            return _make(*fields, _path)
     strands, phases = _STRANDS, _PHASES
-    core_items = _CORE_ITEMS
+    careful = _per_line(reader)
     read = getattr(fh, "read", None)
     if read is None:  # a line source (the converter's copy of stdin)
         blocks = _lines_as_blocks(fh)
@@ -216,56 +321,153 @@ def parse_lazy(reader, fh, lineno: int) -> Iterator[GffFeature]:
             block, rest = rest, ""
         else:
             break
-        if "\r" in block or block[-1] != "\n":
-            lines = io.StringIO(block, newline="")
-            crlf = True
-        else:
-            lines = block.split("\n")
-            lines.pop()
-            crlf = False
-        # characters that need a look at every line, when the block has them at all
+        if "\r" in block:
+            # the text reader also ends lines at a lone '\r': every line the per-line way
+            for line in io.StringIO(block, newline=""):
+                lineno += 1
+                if line[-1:] in ("\n", "\r"):
+                    line = line[:-2] if line[-2:] == "\r\n" else line[:-1]
+                feat = careful(line, lineno)
+                if feat is not None:
+                    if feat is _END:
+                        return
+                    yield feat
+            continue
+        if block[-1] != "\n":
+            block += "\n"  # the last line without its newline
         pct = "%" in block
-        vt = "\x0b" in block or "\x0c" in block
+        asc = block.isascii()
+        marks = iter(_marks(block, pct))
+        first = lineno + 1
+        nxt, kind = next(marks, (-1, 0))
+        nxt += first
+        lines = block.split("\n")
+        lines.pop()
         del block
         for line in lines:
             lineno += 1
-            if crlf and line[-1:] in ("\n", "\r"):
-                line = line[:-2] if line[-2:] == "\r\n" else line[:-1]
-            if not line:
-                continue
-            if line[0] == "#":
-                reader.lineno = lineno
-                if line[1:2] == "#":
-                    if meta(line):
-                        reader.lineno = lineno
-                        return
-                else:
-                    reader.comments.append(line)
-                continue
-            reader.lineno = lineno
+            target_gap = False
+            if lineno == nxt:
+                target_gap = kind == _TARGET_GAP
+                careful_line = not target_gap
+                nxt, kind = next(marks, (-1, 0))
+                nxt += first
+                if careful_line:
+                    feat = careful(line, lineno)
+                    if feat is not None:
+                        if feat is _END:
+                            return
+                        yield feat
+                    continue
             cols = line.split("\t")
             if len(cols) == 9:
                 seqid, source, ftype, c4, c5, score, strand, c8, col = cols
-                if (c4.isdigit() and c5.isdigit() and c4.isascii() and c5.isascii() and strand in strands
-                        and c8 in phases and (score == "." or _valid_float(score)) and seqid and source
-                        and ftype and (c8 != "." or ftype != "CDS")
-                        and not (pct and ("%" in seqid or "%" in source or "%" in ftype))):
-                    if col[-1:] == ";":
-                        col = col[:-1]
-                    if (not col or col.count("=") != col.count(";") + 1 or col[-1] in " =,"
-                            or " ;" in col or "=;" in col or (vt and not col.isprintable())
-                            or ("," in col and (",," in col or "=," in col or ",;" in col))
-                            or (pct and "%" in col and _BAD_ESCAPE(col) is not None)):
-                        core = None
+                if (c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases and seqid
+                        and source and ftype and seqid[0] != "#" and (score == "." or _valid_float(score))
+                        and (asc or (c4.isascii() and c5.isascii())) and (c8 != "." or ftype != "CDS")):
+                    # ID (first), Parent (single item), Name (at most one, one value)
+                    if col[:3] == "ID=":
+                        i = col.find(";", 3)
+                        if i < 0:
+                            fid = col[3:]
+                            p = -1
+                        else:
+                            fid = col[3:i]
+                            if col.startswith("Parent=", i + 1):
+                                p = i + 8
+                            else:
+                                p = col.find(";Parent=", i)
+                                if p >= 0:
+                                    p += 8
+                        ok = "," not in fid and fid[-1:] != " "
+                    elif col[:7] == "Parent=":
+                        fid = None
+                        p = 7
+                        ok = True
                     else:
-                        found = core_items(";" + col)
-                        core = _core_values(col, found) if found else (col, None, None, None, None)
-                    if core is not None:
-                        yield new_feature(GffFeature, (
-                            seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
-                            strand, phases[c8], lazy(*core), lineno, path))
+                        ok = False
+                    parents = par = None
+                    if ok and p >= 0:
+                        j = col.find(";", p)
+                        if j < 0:
+                            j = len(col)
+                        par = col[p:j]
+                        if "," in par:
+                            parents = par.split(",")
+                            ok = "" not in parents
+                        else:
+                            parents = [par]
+                        ok = ok and par[-1:] != " " and col.find(";Parent=", j) < 0
+                    if ok:
+                        k = col.find(";Name=")
+                        if k >= 0:
+                            k += 6
+                            e = col.find(";", k)
+                            if e < 0:
+                                e = len(col)
+                            ok = col.find(",", k, e) < 0 and col.find(";Name=", e) < 0
+                    if ok and target_gap:
+                        ok = _target_gap_ok(col)
+                    if ok and pct and "%" in line:  # (no bad escape on a quick line)
+                        if "%" in seqid:
+                            seqid = unescape(seqid)
+                        if "%" in source:
+                            source = unescape(source)
+                        if "%" in ftype:
+                            ftype = unescape(ftype)
+                        if fid is not None and "%" in fid:
+                            fid = unescape(fid)
+                        if parents is not None and "%" in par:
+                            parents = [unescape(p) if "%" in p else p for p in parents]
+                    if ok:
+                        yield make(seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
+                                   strand, phases[c8], col, lineno, fid, parents)
                         continue
-            feat = parse_line(line, lineno, path)
+            feat = careful(line, lineno)
             if feat is not None:
+                if feat is _END:
+                    return
                 yield feat
     reader.lineno = lineno
+
+
+_END = object()
+
+
+def _per_line(reader) -> Callable:
+    """The per-line way: comments, directives, :func:`quiet_attrs`, or the exact parser.
+
+    Returns a function of (line, line number) giving a feature, None, or ``_END`` (``##FASTA``).
+    """
+    path = reader.path
+    parse_line = reader._parse_feature
+    meta = reader._meta
+    strands, phases = _STRANDS, _PHASES
+
+    def careful(line: str, lineno: int):
+        reader.lineno = lineno
+        if not line:
+            return None
+        if line[0] == "#":
+            if line[1:2] == "#":
+                if meta(line):
+                    reader.lineno = lineno
+                    return _END
+            else:
+                reader.comments.append(line)
+            return None
+        cols = line.split("\t")
+        if len(cols) == 9:
+            seqid, source, ftype, c4, c5, score, strand, c8, col = cols
+            if (c4.isdigit() and c5.isdigit() and c4.isascii() and c5.isascii() and strand in strands
+                    and c8 in phases and (score == "." or _valid_float(score)) and seqid and source
+                    and ftype and (c8 != "." or ftype != "CDS")
+                    and not ("%" in seqid or "%" in source or "%" in ftype)):
+                core = quiet_attrs(col)
+                if core is not None:
+                    return _new_feature(GffFeature, (
+                        seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
+                        strand, phases[c8], LazyAttrs(*core), lineno, path))
+        return parse_line(line, lineno, path)
+
+    return careful
