@@ -24,6 +24,13 @@ they follow each other on both sequences with gaps under 300,000 bases (counts a
 the insert counts recomputed from the blocks, as simpleChain does); kent's scoring order and
 its handling of pieces that overlap a chain are not.  RNA sizes default to the
 largest aligned RNA position (or, for fake PSLs, the exon total) unless given.
+
+Two routes make the same rows: NCBI's usual lines are converted and chained directly on tuples
+(:mod:`refseqtracks.ncbirefseq_psl_rows`, two passes over the lines, a group chained once its
+last line is read); any line, size or header that route does not vouch for sends the whole step
+down the general route above (gffForPsl.gff, gff3ToPsl, :class:`Psl` objects), which also
+reports refused alignments.  The final sort goes through
+:class:`~refseqtracks.extsort.ExternalSorter`, so memory holds at most :data:`SORT_LIMIT` rows.
 """
 from __future__ import annotations
 
@@ -297,56 +304,59 @@ def _psl_step(comment_head: list[str], lines: "list[str] | str", out: IO[str], *
         sorter.add((_sort_text(t_name), t_start, _sort_text(line)),
                    f"{bin_from_range(t_start, t_end)}\t{line}" if bin else line)
 
-    n_real = 0
-    used_fast = False
-    if next(iter(_iter_rows(lines)), None) is not None:
-        try:
-            from refseqtracks.gff3topsl import gff3_to_psl
-        except ImportError:
-            gff3_to_psl = None
-            notes.append("cDNA_match/match alignments skipped: gff3ToPsl is not available in this install")
-        if gff3_to_psl is not None:
-            if not rna_sizes:
-                notes.append("RNA sizes are the largest aligned RNA positions (no --rna-sizes)")
-            if fast:
-                try:
-                    n_real = _direct_rows(comment_head, lines, genome_sizes, rna_sizes, renamer,
-                                          out_sizes, add, have)
-                    used_fast = True
-                except Unusual:  # the general route decides, and reports any error
-                    sorter.close()
-                    sorter = ExternalSorter(limit=SORT_LIMIT)
-                    have.clear()
-            if not used_fast:
-                for p in _general_route(gff3_to_psl, comment_head, lines, genome_sizes, rna_sizes,
-                                        linenos, path, report, notes):
-                    if renamer is not None and not _lift(p, renamer, out_sizes):
-                        continue
-                    add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
-                    have.add((p.q_name, p.t_name))
-                    n_real += 1
-    n_fake = 0
-    for tx in fakes:
-        if (tx.name, tx.chrom) in have:
-            continue
-        q_size = rna_sizes.get(tx.name) if rna_sizes else None
-        t_size = out_sizes.get(tx.chrom) if out_sizes else None
-        line = fake_row(tx, q_size, t_size) if fast else None
-        if line is None:
-            p = fake_psl(tx, q_size=q_size, t_size=t_size)
-            add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
-        else:
-            add(tx.chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
-        n_fake += 1
-    count = sorter.count
-    buf: list[str] = []
-    for text in sorter:
-        buf.append(text)
-        if len(buf) >= 8192:
+    try:
+        n_real = 0
+        used_fast = False
+        if next(iter(_iter_rows(lines)), None) is not None:
+            try:
+                from refseqtracks.gff3topsl import gff3_to_psl
+            except ImportError:
+                gff3_to_psl = None
+                notes.append("cDNA_match/match alignments skipped: gff3ToPsl is not available in this install")
+            if gff3_to_psl is not None:
+                if not rna_sizes:
+                    notes.append("RNA sizes are the largest aligned RNA positions (no --rna-sizes)")
+                if fast:
+                    try:
+                        n_real = _direct_rows(comment_head, lines, genome_sizes, rna_sizes, renamer,
+                                              out_sizes, add, have)
+                        used_fast = True
+                    except Unusual:  # the general route decides, and reports any error
+                        sorter.close()
+                        sorter = ExternalSorter(limit=SORT_LIMIT)
+                        have.clear()
+                if not used_fast:
+                    for p in _general_route(gff3_to_psl, comment_head, lines, genome_sizes, rna_sizes,
+                                            linenos, path, report, notes):
+                        if renamer is not None and not _lift(p, renamer, out_sizes):
+                            continue
+                        add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
+                        have.add((p.q_name, p.t_name))
+                        n_real += 1
+        n_fake = 0
+        for tx in fakes:
+            if (tx.name, tx.chrom) in have:
+                continue
+            q_size = rna_sizes.get(tx.name) if rna_sizes else None
+            t_size = out_sizes.get(tx.chrom) if out_sizes else None
+            line = fake_row(tx, q_size, t_size) if fast else None
+            if line is None:
+                p = fake_psl(tx, q_size=q_size, t_size=t_size)
+                add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
+            else:
+                add(tx.chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
+            n_fake += 1
+        count = sorter.count
+        buf: list[str] = []
+        for text in sorter:
+            buf.append(text)
+            if len(buf) >= 8192:
+                out.write("".join(buf))
+                buf.clear()
+        if buf:
             out.write("".join(buf))
-            buf.clear()
-    if buf:
-        out.write("".join(buf))
+    finally:
+        sorter.close()
     notes.insert(0, f"{n_real} from NCBI alignments, {n_fake} from genePredToFakePsl")
     return count, "; ".join(notes), used_fast
 

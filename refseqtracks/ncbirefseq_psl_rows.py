@@ -15,12 +15,13 @@ How it stays exact: the rows equal what the general route makes, because
 * a line is taken only when the GFF3 reader would read it without a message and
   ``gff3ToPsl -dropT`` would convert it without an error: exactly 9 non-empty columns, ASCII,
   no ``%`` escape, no ``\\r``, integer columns 4/5 (column 4 >= 1), a plain score, strand
-  ``+ - . ?``, phase ``. 0 1 2``, column 9 of distinct valid tags without empty or padded items,
-  single-valued reserved tags without a comma, ``Target=id start end [strand]`` with plain
-  integers >= 1, ``Gap`` of ``M``/``I``/``D`` operations whose lengths match both ranges, at
-  least one aligned block, and minus-strand ranges inside the sequence sizes (the general route
-  would otherwise read a negative PSL number back and refuse it); every size-table name must
-  survive the ``name<TAB>size`` file round trip, and the ``#`` header lines must read cleanly;
+  ``+ - . ?``, phase ``. 0 1 2``, column 9 of ``tag=value`` items with distinct valid tags
+  (checked once per distinct sequence of tags), single-valued reserved tags without a comma,
+  ``Target=id start end [strand]`` with plain integers >= 1, ``Gap`` of ``M``/``I``/``D``
+  operations whose lengths match both ranges, at least one aligned block, and minus-strand
+  ranges inside the sequence sizes (the general route would otherwise read a negative PSL
+  number back and refuse it); every size-table name must survive the ``name<TAB>size`` file
+  round trip, and the ``#`` header lines must read cleanly;
 * anything else raises :class:`Unusual` and the caller runs the general route from the start
   (which then reports the same errors with the same line numbers as before);
 * the alignment algebra is the general route's, specialised: ``gff3ToPsl`` walks the CIGAR from
@@ -38,29 +39,29 @@ How it stays exact: the rows equal what the general route makes, because
 The fake PSLs of ``genePredToFakePsl`` are formatted directly too (:func:`fake_row`) when the
 exons are in increasing order, the case where the general route's block sort changes nothing.
 
-Public API: :class:`Unusual`, :func:`check_header`, :func:`check_sizes`, :func:`scan_rows`, :func:`iter_chains`, :func:`format_chain`,
-:func:`fake_row`.
+Public API: :class:`Unusual`, :func:`check_header`, :func:`check_sizes`, :func:`scan_rows`,
+:func:`iter_chains`, :func:`format_chain`, :func:`fake_row`.
 """
 from __future__ import annotations
 
 import itertools
+import operator
 import re
-from operator import itemgetter
 from typing import Iterable, Iterator
 
+from refseqtracks.gff3 import STANDARD_ATTRS
 from refseqtracks.model import Transcript
 
-__all__ = ["Unusual", "check_header", "check_sizes", "scan_rows", "iter_chains", "format_chain", "fake_row"]
+__all__ = ["Unusual", "check_header", "check_sizes", "scan_rows", "iter_chains", "format_chain",
+           "fake_row"]
 
-_STANDARD_ATTRS = frozenset(("ID", "Name", "Alias", "Parent", "Target", "Gap", "Derives_from",
-                             "Note", "Dbxref", "Ontology_term", "Is_circular"))
 _SINGLE_VALUED = ("ID", "Name", "Target", "Gap", "Derives_from")
-_TAG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+_TAG_CHARS = frozenset(  # the GFF3 reader's rule for attribute tags
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 _STRANDS = frozenset("+-.?")
 _PHASES = frozenset((".", "0", "1", "2"))
 _CIGAR_OPS = frozenset("MID")
-_EQUALS, _ONCE = itertools.repeat("="), itertools.repeat(1)
-_piece_order = itemgetter(0, 1)
+_piece_order = operator.itemgetter(0, 1)
 _VALUES = re.compile("=[^;]*")  # column 9 without its values: the tags and separators
 
 
@@ -71,7 +72,7 @@ class Unusual(Exception):
 def _tag_ok(tag: str) -> bool:
     if not tag or not _TAG_CHARS.issuperset(tag):
         return False
-    return not ("A" <= tag[0] <= "Z") or tag in _STANDARD_ATTRS
+    return not ("A" <= tag[0] <= "Z") or tag in STANDARD_ATTRS
 
 
 def _gap_value(col9: str) -> str | None:
@@ -206,7 +207,7 @@ def iter_chains(rows: Iterable[str], rna_sizes: dict[str, int], genome_sizes: di
     """
     open_groups: dict[tuple[str, str, str], list] = {}
     for i, line in enumerate(rows):
-        cols = line.rstrip("\n").split("\t")
+        cols = line.split("\t")  # the newline stays on column 9: split() below drops it
         seqid = cols[0]
         q_start = int(cols[3]) - 1
         q_end = int(cols[4])
@@ -222,12 +223,13 @@ def iter_chains(rows: Iterable[str], rna_sizes: dict[str, int], genome_sizes: di
         rsize = rna_sizes[name]
         if (q_minus and q_end > genome_sizes[seqid]) or (t_minus and t_end > rsize):
             raise Unusual(i)
+        minus = q_minus != t_minus
         gap = _gap_value(col9) if "Gap=" in col9 else None
-        if gap is None:
+        if gap is None:  # one block: the same forward starts on either strand
             n = q_end - q_start
             if n <= 0 or n != t_end - t_start:
                 raise Unusual(i)
-            walk = [(0, 0, n)]
+            blocks = [(q_start, rsize - t_end if minus else t_start, n)]
         else:
             walk = []
             qo = to = 0
@@ -248,14 +250,13 @@ def iter_chains(rows: Iterable[str], rna_sizes: dict[str, int], genome_sizes: di
                     to += n
             if not walk or qo != q_end - q_start or to != t_end - t_start:
                 raise Unusual(i)
-        minus = q_minus != t_minus
-        blocks = []
-        for qo, to, n in walk:
-            g = q_end - qo - n if q_minus else q_start + qo
-            r = t_end - to - n if t_minus else t_start + to
-            blocks.append((g, rsize - r - n if minus else r, n))
-        if q_minus:
-            blocks.reverse()
+            blocks = []
+            for qo, to, n in walk:
+                g = q_end - qo - n if q_minus else q_start + qo
+                r = t_end - to - n if t_minus else t_start + to
+                blocks.append((g, rsize - r - n if minus else r, n))
+            if q_minus:
+                blocks.reverse()
         key = (name, seqid, "-" if minus else "+")
         group = open_groups.get(key)
         if group is None:
@@ -339,9 +340,9 @@ def fake_row(tx: Transcript, q_size: int | None, t_size: int | None) -> str | No
     starts = tx.exon_starts
     ends = tx.exon_ends
     n = len(starts)
-    if n == 0 or len(ends) != n or not all(map(int.__lt__, starts[:-1], starts[1:])):
+    if n == 0 or len(ends) != n or not all(map(operator.lt, starts, starts[1:])):
         return None
-    sizes = list(map(int.__sub__, ends, starts))
+    sizes = list(map(operator.sub, ends, starts))
     if min(sizes) < 0:
         return None
     total = sum(sizes)
@@ -349,18 +350,13 @@ def fake_row(tx: Transcript, q_size: int | None, t_size: int | None) -> str | No
         q_size = total
     if t_size is None or t_size < tx.tx_end:
         t_size = tx.tx_end
-    t_ins = t_base = 0
-    for i in range(1, n):
-        gap = starts[i] - ends[i - 1]
-        if gap > 0:
-            t_ins += 1
-            t_base += gap
+    gaps = [g for g in map(operator.sub, starts[1:], ends) if g > 0]
     if tx.strand == "-":
         strand = "-"
-        qs = list(itertools.accumulate(sizes, initial=q_size - total))[:-1]
+        qs = itertools.accumulate(sizes[:-1], initial=q_size - total)
     else:
         strand = "+"
-        qs = list(itertools.accumulate(sizes, initial=0))[:-1]
-    return (f"{total}\t0\t0\t0\t0\t0\t{t_ins}\t{t_base}\t{strand}\t{tx.name}\t{q_size}\t0\t"
-            f"{total}\t{tx.chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{_csv(sizes)}\t"
-            f"{_csv(qs)}\t{_csv(list(starts))}\n")
+        qs = itertools.accumulate(sizes[:-1], initial=0)
+    return (f"{total}\t0\t0\t0\t0\t0\t{len(gaps)}\t{sum(gaps)}\t{strand}\t{tx.name}\t{q_size}\t0\t"
+            f"{total}\t{tx.chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{','.join(map(str, sizes))},\t"
+            f"{','.join(map(str, qs))},\t{','.join(map(str, starts))},\n")
