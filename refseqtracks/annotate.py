@@ -38,10 +38,13 @@ Multi-valued attributes are joined with ``,``.  Values are fully percent-decoded
 only ``%2C``, ``%3B`` and ``%25``; other escapes are rare in RefSeq GFF3).  The longer
 ``gene_synonym`` list wins.
 
-:class:`GffFacts` collects, from raw GFF3 lines in the same pass that feeds the converter, what
-the transcripts themselves do not carry: column 2, the parent gene's attributes and the
-``protein_id`` of the CDS.  The NCBI Gene files are read streaming and only for the accessions
-and GeneIDs asked for, so a full ``gene2refseq.gz`` costs time, not memory.
+:class:`GffFacts` (:mod:`refseqtracks.annotate_facts`) collects, from raw GFF3 lines, what the
+transcripts themselves do not carry: column 2, the parent gene's attributes and the
+``protein_id`` of the CDS, as compact records.  :class:`LinkTable` hands rows to an external
+sort as they are made (memory holds names, not rows) and gives the sorted lines once, joined
+with NCBI Gene on the way (:meth:`LinkTable.lines`).  The NCBI Gene files are read streaming
+and only for the accessions and GeneIDs asked for, so a full ``gene2refseq.gz`` costs time,
+not memory.
 
 Status colours (browser ``hgTracks`` shading of ncbiRefSeq items, described behaviour): Reviewed
 and Validated keep the track colour, Provisional is ``(6c + 4*255) // 10`` per channel, every
@@ -49,8 +52,9 @@ other status ``(c + 2*255) // 3`` (:func:`status_color`).
 """
 from __future__ import annotations
 
-from typing import IO, Callable, Iterable, Mapping, NamedTuple, Sequence
+from typing import IO, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
+from refseqtracks.annotate_facts import DBXREF, GffFacts, fields_from_attrs
 from refseqtracks.errors import ParseError
 from refseqtracks.fileio import Source, input_name, open_input
 from refseqtracks.model import Transcript
@@ -71,12 +75,6 @@ STATUSES = {"INFERRED": "Inferred", "MODEL": "Model", "PREDICTED": "Predicted",
             "PROVISIONAL": "Provisional", "REVIEWED": "Reviewed", "VALIDATED": "Validated"}
 
 _EXTERNAL_DBS = ("mgi", "bgd", "rgd", "sgd", "zfin", "flybase", "wormbase", "xenbase")
-#: attributes kept from GFF3 lines (gff3ToRefLink's tag list, plus what the link table derives from)
-_KEEP = frozenset(("ID", "Parent", "Dbxref", "Name", "gene", "product", "transcript_id",
-                   "protein_id", "pseudo", "gbkey", "gene_biotype", "gene_synonym", "ncrna_class",
-                   "Note", "description"))
-_SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
-
 
 def normalize_status(text: str | None) -> str:
     """gene2refseq status -> link-table status (``Unknown`` for anything else)."""
@@ -173,185 +171,6 @@ def split_dbxrefs(values: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _unescape(text: str) -> str:
-    if "%" not in text:
-        return text
-    from refseqtracks.gff3 import unescape
-
-    return unescape(text)
-
-
-def _parse_col9(col9: str) -> dict[str, tuple[str, ...]]:
-    attrs: dict[str, tuple[str, ...]] = {}
-    for item in col9.rstrip("\r\n").split(";"):
-        tag, eq, value = item.strip().partition("=")
-        if not eq or tag not in _KEEP:
-            continue
-        if "%" in value:
-            vals = tuple([_unescape(v) for v in value.split(",") if v])
-        else:
-            vals = tuple([v for v in value.split(",") if v])
-        old = attrs.get(tag)
-        attrs[tag] = old + vals if old else vals
-    return attrs
-
-
-def _attr_value(col9: str, tag: str) -> str | None:
-    """The raw value of one attribute (first occurrence), unescaped; None when absent."""
-    key = tag + "="
-    i = 0 if col9.startswith(key) else col9.find(";" + key)
-    if i < 0:
-        return None
-    if i:
-        i += 1
-    i += len(key)
-    j = col9.find(";", i)
-    value = (col9[i:] if j < 0 else col9[i:j]).rstrip("\r\n").strip()
-    return _unescape(value) if value else None
-
-
-class _Feature:
-    """A kept feature: column 2 and the raw column 9, parsed only when asked (saves memory)."""
-
-    __slots__ = ("source", "col9")
-
-    def __init__(self, source: str, col9: str):
-        self.source = source
-        self.col9 = col9
-
-    @property
-    def attrs(self) -> dict[str, tuple[str, ...]]:
-        return _parse_col9(self.col9)
-
-
-class GffFacts:
-    """What the link table needs from raw GFF3 lines: sources, attributes, protein ids.
-
-    Feed every line with :meth:`feed` (comments are ignored).  Keeps the parent of every
-    feature with an ID; column 2 and the attributes of top-level features (genes), of every
-    other feature except exons/CDS/alignments with ``keep_children``, or else of the child
-    features (a CDS too) whose ``Name`` passes ``keep_named`` (the build keeps the All names);
-    and the first ``protein_id`` and ``Note`` of each CDS parent.  Attributes are kept as the
-    raw column 9 and parsed when a link row asks for them.
-    """
-
-    def __init__(self, *, keep_children: bool = True,
-                 keep_named: "Callable[[str], bool] | None" = None) -> None:
-        self.keep_children = keep_children
-        self.keep_named = keep_named
-        self.features: dict[str, _Feature] = {}
-        self.parent_of: dict[str, str] = {}
-        self.by_name: dict[str, str] = {}
-        self.more_by_name: dict[str, list[str]] = {}
-        self.protein_ids: dict[str, str] = {}
-        self.cds_notes: dict[str, str] = {}
-        self._last_cds: str | None = None
-
-    def feed(self, line: str) -> None:
-        """Take one raw GFF3 line."""
-        if line[:1] == "#":
-            return
-        cols = line.split("\t", 8)
-        if len(cols) == 9:
-            self.feed_cols(cols)
-
-    def _keep_named(self, source: str, col9: str, fid: str | None) -> None:
-        name = _attr_value(col9, "Name")
-        if name and fid and self.keep_named(name):  # type: ignore[misc]
-            self._name(name, fid)
-            if fid not in self.features:
-                self.features[fid] = _Feature(source, col9.rstrip("\r\n"))
-
-    def _name(self, name: str, fid: str) -> None:
-        first = self.by_name.setdefault(name, fid)
-        if first != fid:  # another placement of the same transcript (alt loci, patches)
-            more = self.more_by_name.setdefault(name, [])
-            if fid not in more:
-                more.append(fid)
-
-    def placements(self, name: str) -> list[str]:
-        """Feature IDs of every placement of a named transcript, in file order."""
-        first = self.by_name.get(name)
-        return ([first] if first else []) + self.more_by_name.get(name, [])
-
-    def feed_cols(self, cols: list[str]) -> None:
-        """Take one feature line already split into its 9 columns."""
-        ftype = cols[2]
-        col9 = cols[8]
-        if ftype == "CDS":
-            # the pieces of one CDS share its ID and (first value wins) add nothing new
-            fid_s = _attr_value(col9, "ID")
-            if fid_s is not None and fid_s == self._last_cds:
-                return
-            self._last_cds = fid_s
-            parents = _attr_value(col9, "Parent")
-            if not parents:
-                return
-            prot = _attr_value(col9, "protein_id") if "protein_id=" in col9 else None
-            note = _attr_value(col9, "Note") if "Note=" in col9 else None
-            for parent in parents.split(","):
-                if prot:
-                    self.protein_ids.setdefault(parent, prot.split(",", 1)[0])
-                if note:
-                    self.cds_notes.setdefault(parent, note)
-            if self.keep_named is not None and "Name=" in col9:  # YP_ records are named by their CDS
-                if fid_s:
-                    self.parent_of.setdefault(fid_s, parents.split(",", 1)[0])
-                self._keep_named(cols[1], col9, fid_s)
-            return
-        if ftype in _SKIP_TYPES:
-            return
-        if not self.keep_children and "Parent=" in col9:
-            # a child feature: its parent link, and its attributes only if its name is wanted
-            fid_s = _attr_value(col9, "ID")
-            parent = _attr_value(col9, "Parent")
-            if fid_s and parent:
-                self.parent_of.setdefault(fid_s, parent.split(",", 1)[0])
-            if self.keep_named is not None:
-                self._keep_named(cols[1], col9, fid_s)
-            return
-        fid0 = _attr_value(col9, "ID")
-        if not fid0:
-            return
-        parent = _attr_value(col9, "Parent")
-        if parent:
-            self.parent_of.setdefault(fid0, parent.split(",", 1)[0])
-        self.features.setdefault(fid0, _Feature(cols[1], col9.rstrip("\r\n")))
-        name = _attr_value(col9, "Name")
-        if name:
-            self._name(name, fid0)
-
-    def transcript(self, tx: Transcript) -> tuple[str | None, Mapping[str, Sequence[str]]] | None:
-        """(feature ID, attributes) of a transcript, from its own attrs or by its name."""
-        attrs = tx.attrs
-        fid = None
-        if attrs and attrs.get("ID"):
-            fid = attrs["ID"][0]
-        if fid is None:
-            fid = self.by_name.get(tx.name)
-        if attrs:
-            return fid, attrs
-        feat = self.features.get(fid) if fid else None
-        return (fid, feat.attrs) if feat else None
-
-    def top_gene(self, fid: str | None) -> _Feature | None:
-        """The top-level ancestor (the gene) of a feature; ``None`` if it has no parent."""
-        if not fid or fid not in self.parent_of:
-            return None
-        seen = {fid}
-        cur = fid
-        while cur in self.parent_of:
-            cur = self.parent_of[cur]
-            if cur in seen:  # a cycle: give up rather than loop
-                return None
-            seen.add(cur)
-        return self.features.get(cur)
-
-    def source(self, fid: str | None) -> str:
-        feat = self.features.get(fid) if fid else None
-        return feat.source if feat else ""
-
-
 def _first(attrs: Mapping[str, Sequence[str]], *tags: str) -> str:
     for t in tags:
         v = attrs.get(t)
@@ -387,6 +206,26 @@ def merge_note(old: str, new: str) -> str:
     return old
 
 
+def _row(name: str, t: list, g: list | None, *, source: str, protein_id: str, status: str,
+         description: str | None, note: str) -> list[str]:
+    """:func:`link_row` on :func:`~refseqtracks.annotate_facts.record_fields` lists."""
+    if g is None:
+        g = _NO_FIELDS
+    symbol = g[1] or t[1] or g[2]
+    syn_tx, syn_gene = t[9], g[9]
+    xrefs = split_dbxrefs(t[DBXREF] + g[DBXREF]) if t[DBXREF] or g[DBXREF] else {}
+    external = next((xrefs[db] for db in _EXTERNAL_DBS if xrefs.get(db)), "") if xrefs else ""
+    if description is None:
+        description = g[12] or t[12]
+    return [name, status, symbol, t[3] or g[3], t[4], protein_id or t[5],
+            xrefs.get("geneid", ""), xrefs.get("mim", ""), xrefs.get("hgnc", ""),
+            xrefs.get("genbank", ""), t[6] or g[6], t[7], source, t[8] or g[8],
+            syn_gene if len(syn_gene) > len(syn_tx) else syn_tx, t[10], note, description, external]
+
+
+_NO_FIELDS = fields_from_attrs({})
+
+
 def link_row(name: str, attrs: Mapping[str, Sequence[str]], *,
              gene_attrs: Mapping[str, Sequence[str]] | None = None, source: str = "",
              protein_id: str = "", status: str = "Unknown", description: str | None = None,
@@ -397,83 +236,158 @@ def link_row(name: str, attrs: Mapping[str, Sequence[str]], *,
     ``Note``), then the gene's; but the gene's ``gene`` symbol wins, the longer
     ``gene_synonym`` list wins, and a missing ``gene`` falls back to the gene's ``Name``.
     """
-    gene_attrs = gene_attrs or {}
+    t = fields_from_attrs(attrs)
+    g = fields_from_attrs(gene_attrs or {})
+    if note is None:
+        note = t[11] or child_note or g[11]
+    return _row(name, t, g, source=source, protein_id=protein_id, status=status,
+                description=description, note=note)
 
-    def tag(t: str) -> str:
-        return _first(attrs, t) or _first(gene_attrs, t)
 
-    symbol = _first(gene_attrs, "gene") or _first(attrs, "gene") or _first(gene_attrs, "Name")
-    syn_tx, syn_gene = _first(attrs, "gene_synonym"), _first(gene_attrs, "gene_synonym")
-    synonyms = syn_gene if len(syn_gene) > len(syn_tx) else syn_tx
-    xrefs = split_dbxrefs(list(attrs.get("Dbxref", ())) + list(gene_attrs.get("Dbxref", ())))
-    external = next((xrefs[db] for db in _EXTERNAL_DBS if xrefs.get(db)), "")
-    if description is None:
-        description = _first(gene_attrs, "description") or _first(attrs, "description")
-    return [name, status, symbol, _first(attrs, "product") or _first(gene_attrs, "product"),
-            _first(attrs, "transcript_id"), protein_id or _first(attrs, "protein_id"),
-            xrefs.get("geneid", ""), xrefs.get("mim", ""), xrefs.get("hgnc", ""),
-            xrefs.get("genbank", ""), tag("pseudo"), _first(attrs, "gbkey"), source,
-            _first(attrs, "gene_biotype") or _first(gene_attrs, "gene_biotype"), synonyms,
-            _first(attrs, "ncrna_class"),
-            note if note is not None else (_first(attrs, "Note") or child_note or _first(gene_attrs, "Note")),
-            description, external]
+def _encode_row(row: list[str]) -> str:
+    """A row as one string for the external sort: ``R`` + tab-joined values, or ``J`` + JSON
+    when a value holds a tab or a newline."""
+    text = "\t".join(row)
+    if "\n" in text or text.count("\t") != len(row) - 1:
+        import json
+        return "J" + json.dumps(row)
+    return "R" + text
+
+
+def _decode_row(text: str) -> list[str]:
+    if text[0] == "R":
+        return text[1:].split("\t")
+    import json
+    return json.loads(text[1:])
 
 
 class LinkTable:
-    """Builds the link table one transcript at a time (keeps rows, not transcripts)."""
+    """Builds the link table one transcript at a time.
+
+    Rows go to an external sort as they are made (:class:`~refseqtracks.extsort.ExternalSorter`),
+    so memory holds the names seen and the accessions and GeneIDs to join, not the rows.
+    Read the table once, with :meth:`lines` or :meth:`rows`.
+    """
 
     def __init__(self, *, facts: GffFacts | None = None,
                  gene2refseq: Mapping[str, Gene2RefseqRow] | None = None,
-                 gene_info: Mapping[str, GeneInfo] | None = None):
+                 gene_info: Mapping[str, GeneInfo] | None = None, sort_limit: int | None = None):
+        from refseqtracks.extsort import ExternalSorter
+
         self.facts = facts or GffFacts()
         self.gene2refseq = gene2refseq
         self.gene_info = gene_info
-        self._rows: dict[str, list[str]] = {}
+        self._names: set[str] = set()
+        self._accessions: set[str] = set()
+        self._gene_ids: set[str] = set()
+        self._sorter = ExternalSorter(limit=sort_limit) if sort_limit else ExternalSorter()
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._names)
+
+    def accessions(self) -> set[str]:
+        """The RNA accessions a gene2refseq join looks up: each row's ``mrnaAcc`` (or ``id``
+        when empty) and ``id``."""
+        return set(self._accessions)
+
+    def gene_ids(self) -> set[str]:
+        """The non-empty ``locusLinkId`` values (GeneIDs a gene_info join looks up)."""
+        return set(self._gene_ids)
 
     def add(self, tx: Transcript) -> None:
         """Add the row of ``tx`` (a name already seen is skipped)."""
-        if tx.name in self._rows:
+        name = tx.name
+        if name in self._names:
             return
+        row = self._make_row(tx)
+        self._names.add(name)
+        self._accessions.add(row[4] or name)
+        self._accessions.add(name)
+        if row[6]:
+            self._gene_ids.add(row[6])
+        self._sorter.add(name.encode("utf-8", "surrogateescape"), _encode_row(row))
+
+    def _make_row(self, tx: Transcript) -> list[str]:
         facts = self.facts
-        got = facts.transcript(tx)
-        fid, attrs = got if got else (None, {})
-        gene = facts.top_gene(fid)
-        if gene is not None:
-            gene_attrs: Mapping[str, Sequence[str]] = gene.attrs
-        else:  # the converter's copy of the parent gene's attributes, if any
-            gene_attrs = {k[5:]: v for k, v in attrs.items() if k.startswith("gene:")}
-        source = _first(attrs, "Source") or facts.source(fid)
+        name = tx.name
+        attrs = tx.attrs
+        g = None
+        if attrs:
+            ids = attrs.get("ID")
+            fid = ids[0] if ids else facts.by_name.get(name)
+            source = _first(attrs, "Source") or facts.source(fid)
+            t = fields_from_attrs(attrs, source)
+            top = facts.top_id(fid)
+            g = facts.fields(top) if top is not None else None
+            if g is None:  # the converter's copy of the parent gene's attributes, if any
+                gene_attrs = {k[5:]: v for k, v in attrs.items() if k.startswith("gene:")}
+                if gene_attrs:
+                    g = fields_from_attrs(gene_attrs)
+        else:
+            fid = facts.by_name.get(name)
+            t = facts.fields(fid) if fid else None
+            if t is None:
+                fid = None
+                t = _NO_FIELDS
+            else:
+                top = facts.top_id(fid)
+                if top is not None:
+                    g = facts.fields(top)
+            source = t[0]
+        gf = g if g is not None else _NO_FIELDS
         status = "Unknown"
         if self.gene2refseq is not None:
-            acc = _first(attrs, "transcript_id") or tx.name
-            g2r = self.gene2refseq.get(acc) or self.gene2refseq.get(tx.name)
+            acc = t[4] or name
+            g2r = self.gene2refseq.get(acc) or self.gene2refseq.get(name)
             if g2r is not None:
                 status = normalize_status(g2r.status)
         description = None
         if self.gene_info is not None:
-            gid = split_dbxrefs(list(attrs.get("Dbxref", ())) + list(gene_attrs.get("Dbxref", ()))).get("geneid")
+            gid = split_dbxrefs(t[DBXREF] + gf[DBXREF]).get("geneid")
             info = self.gene_info.get(gid) if gid else None
             if info is not None:
                 description = info.description
         # Note merged over the transcript, its CDS, the other placements, then the gene
-        notes = [_first(attrs, "Note"), facts.cds_notes.get(fid, "") if fid else ""]
-        for other in facts.placements(tx.name)[1:]:
-            feat = facts.features.get(other)
-            notes += [_first(feat.attrs, "Note") if feat else "", facts.cds_notes.get(other, "")]
-        notes.append(_first(gene_attrs, "Note"))
-        note = ""
-        for n in notes:
-            note = merge_note(note, n)
-        self._rows[tx.name] = link_row(tx.name, attrs, gene_attrs=gene_attrs, source=source,
-                                       protein_id=facts.protein_ids.get(fid, "") if fid else "",
-                                       status=status, description=description, note=note)
+        cds_notes = facts.cds_notes
+        note = merge_note(t[11], cds_notes.get(fid, "") if fid and cds_notes else "")
+        if name in facts.more_by_name:
+            for other in facts.placements(name)[1:]:
+                other_fields = facts.fields(other)
+                note = merge_note(note, other_fields[11] if other_fields is not None else "")
+                note = merge_note(note, cds_notes.get(other, ""))
+        note = merge_note(note, gf[11])
+        return _row(name, t, gf, source=source,
+                    protein_id=facts.protein_ids.get(fid, "") if fid else "",
+                    status=status, description=description, note=note)
+
+    def _texts(self) -> Iterator[str]:
+        return iter(self._sorter)
+
+    def lines(self, *, gene2refseq: Mapping[str, Gene2RefseqRow] | None = None,
+              gene_info: Mapping[str, GeneInfo] | None = None) -> Iterator[str]:
+        """The formatted link lines (:func:`format_link_line`), sorted by id bytewise; once.
+
+        ``gene2refseq`` sets ``status`` from the row of ``mrnaAcc`` (else of ``id``);
+        ``gene_info`` sets ``description`` from the row of ``locusLinkId`` when it has one.
+        """
+        for text in self._sorter:
+            if gene2refseq is None and gene_info is None and text[0] == "R":
+                yield text[1:] + "\n"
+                continue
+            r = _decode_row(text)
+            if gene2refseq is not None:
+                hit = gene2refseq.get(r[4]) or gene2refseq.get(r[0])
+                if hit is not None:
+                    r[1] = normalize_status(hit.status)
+            if gene_info is not None:
+                info = gene_info.get(r[6]) if r[6] else None
+                if info is not None and info.description:
+                    r[17] = info.description
+            yield format_link_line(r)
 
     def rows(self) -> list[list[str]]:
-        """The rows, sorted by id bytewise."""
-        return [self._rows[k] for k in sorted(self._rows, key=lambda s: s.encode("utf-8", "surrogateescape"))]
+        """The rows, sorted by id bytewise (once)."""
+        return [_decode_row(text) for text in self._sorter]
 
 
 def link_rows(transcripts: Iterable[Transcript], *, facts: GffFacts | None = None,

@@ -20,16 +20,18 @@ import io
 import os
 import re
 from array import array
+from collections import Counter
 from typing import IO, Callable, Iterator
 
 from refseqtracks import accessions as acc
-from refseqtracks.annotate import GffFacts
+from refseqtracks.annotate_facts import GffFacts
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.fileio import Source, input_name, open_input
 
 __all__ = ["Progress", "annotation_release", "GffScan", "SedStream", "scan_file"]
 
 _SO_TYPE = re.compile(r"([;\t])SO_type=")
+_SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
 
 #: progress callback: (stage text, fraction done or None)
 Progress = Callable[[str, "float | None"], None]
@@ -47,7 +49,12 @@ def annotation_release(lines: list[str]) -> str:
 
 
 class GffScan:
-    """One pass over raw GFF3 lines collecting what the build needs besides the transcripts."""
+    """One pass over raw GFF3 lines collecting what the build needs besides the transcripts.
+
+    Feed whole lines, one at a time (:meth:`feed`) or many at once (:meth:`feed_text`, the
+    fast way: most lines are exons, CDS pieces and alignments, which cost a split and a few
+    comparisons each).
+    """
 
     def __init__(self, *, facts: GffFacts | None = None, psl_sink: IO[str] | None = None):
         self.lineno = 0
@@ -64,39 +71,107 @@ class GffScan:
         self.has_so_type = False
         self.facts = facts if facts is not None else GffFacts(keep_children=False, keep_named=acc.is_all)
 
+    def finish(self) -> None:
+        """The input is complete: keep only the facts link rows can ask for
+        (:meth:`GffFacts.compact`).  :func:`scan_file` calls it."""
+        compact = getattr(self.facts, "compact", None)
+        if compact is not None:
+            compact()
+
     def feed(self, line: str) -> None:
-        self.lineno += 1
-        if self.lineno <= 100:
-            self.first_lines.append(line)
-        if "SO_type=" in line and _SO_TYPE.search(line):  # the sed runs on every line
-            self.has_so_type = True
-        if line[:1] == "#":
+        """Take one line (with or without its line end)."""
+        self.feed_text(line)
+
+    def feed_text(self, text: str) -> None:
+        """Take whole lines (each ending in a line end, but for the last line of the input)."""
+        if not text:
+            return
+        lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
+        if lone_cr:  # lone carriage returns end lines too (as when reading the file by lines)
+            lines = io.StringIO(text, newline="").readlines()
+            pieces = [ln[:-1] if ln[-1:] == "\n" else ln for ln in lines]
+        else:
+            pieces = text.split("\n")
+            if not pieces[-1]:
+                pieces.pop()
+        n = len(pieces)
+        base = self.lineno
+        self.lineno = base + n
+        if base < 100:
+            if lone_cr:
+                first = lines[:100 - base]
+            else:
+                first = [p + "\n" for p in pieces[:100 - base]]
+                if text[-1] != "\n" and len(first) == n:
+                    first[-1] = pieces[-1]
+            self.first_lines += first
+        if not self.has_so_type and "SO_type=" in text and _SO_TYPE.search(text):
+            self.has_so_type = True  # the sed runs on every line
+        if "#" in text and (text[0] == "#" or "\n#" in text or "\r#" in text):
+            self._comments(pieces)
+        self._features(pieces, base)
+
+    def _comments(self, pieces: list[str]) -> None:
+        """Take the comment lines out of ``pieces`` (left as empty lines)."""
+        for i, line in enumerate(pieces):
+            if line[:1] != "#":
+                continue
+            pieces[i] = ""
             if len(self.comment_head) < 10:
-                self.comment_head.append(line if line.endswith("\n") else line + "\n")
+                self.comment_head.append(line + "\n")
             if line.startswith("##sequence-region"):
                 parts = line.split()
                 if len(parts) >= 4 and parts[3].isdigit():
                     self.region_sizes.setdefault(parts[1], int(parts[3]))
-            return
-        cols = line.split("\t", 8)
-        if len(cols) < 9:
-            return
+
+    def _features(self, pieces: list[str], base: int) -> None:
+        """Sequence names, alignment lines and the facts of the feature lines."""
+        facts = self.facts
+        feed_cds = facts.feed_cds
+        feed_other = facts.feed_other
+        skip = _SKIP_TYPES
+        select = self.select_names
+        seqs: list[str] = []
+        seq = seqs.append
+        psl: list[str] = []
+        prefix = facts.cds_prefix
+        for line in pieces:
+            cols = line.split("\t", 8)
+            if len(cols) < 9:
+                continue
+            seq(cols[0])
+            t = cols[2]
+            if t == "cDNA_match" or t == "match":
+                if "NG_" not in line:
+                    psl.append(line)
+                continue
+            c9 = cols[8]
+            if "Select" in c9 and "Name=" in c9:
+                select.update(acc.select_names_from_gff3_line(line))
+            if t == "exon":
+                continue
+            if t == "CDS":
+                if not c9.startswith(prefix):  # not another piece of the last CDS
+                    feed_cds(cols[1], c9)
+                    prefix = facts.cds_prefix
+                continue
+            if t not in skip:
+                feed_other(cols[1], c9)
         seqids = self.seqids
-        seqids[cols[0]] = seqids.get(cols[0], 0) + 1
-        ftype = cols[2]
-        if ftype == "cDNA_match" or ftype == "match":
-            if "NG_" not in line:
-                line = line if line.endswith("\n") else line + "\n"
-                if self.psl_sink is not None:
-                    self.psl_sink.write(line)
-                else:
-                    self.psl_lines.append(line)
-                self.psl_linenos.append(self.lineno)
-            return
-        col9 = cols[8]
-        if "Select" in col9:
-            self.select_names.update(acc.select_names_from_gff3_line(line))
-        self.facts.feed_cols(cols)
+        for k, v in Counter(seqs).items():
+            seqids[k] = seqids.get(k, 0) + v
+        if psl:
+            at = -1
+            index = pieces.index
+            numbers = self.psl_linenos
+            for line in psl:  # their line numbers: the same string objects, found in order
+                at = index(line, at + 1)
+                numbers.append(base + at + 1)
+            psl.append("")
+            if self.psl_sink is not None:
+                self.psl_sink.write("\n".join(psl))
+            else:
+                self.psl_lines += [p + "\n" for p in psl[:-1]]
 
 
 class SedStream(io.TextIOBase):
@@ -109,13 +184,19 @@ class SedStream(io.TextIOBase):
         self._it = self._lines()
 
     def _lines(self) -> Iterator[str]:
-        feed = self._scan.feed if self._scan is not None else None
+        scan = self._scan
+        buf: list[str] = []
         for line in self._f:
-            if feed is not None:
-                feed(line)
+            if scan is not None:
+                buf.append(line)
+                if len(buf) >= 4096:  # scanned in blocks: the same result as line by line
+                    scan.feed_text("".join(buf))
+                    buf.clear()
             if "SO_type=" in line:
                 line = _SO_TYPE.sub(r"\1so_type=", line, count=1)
             yield line
+        if buf:
+            scan.feed_text("".join(buf))  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[str]:
         return self._it
@@ -131,8 +212,13 @@ class SedStream(io.TextIOBase):
         super().close()
 
 
+#: characters read per block by :func:`scan_file`
+BLOCK_CHARS = 1 << 20
+
+
 def scan_file(path: Source, scan: GffScan, progress: Progress | None) -> None:
-    """Pass 1 over a GFF3 file, reporting progress by compressed bytes read."""
+    """Pass 1 over a GFF3 file, in blocks of whole lines, reporting progress by compressed
+    bytes read."""
     raw = None
     total = 0
     if isinstance(path, (str, os.PathLike)):
@@ -144,13 +230,27 @@ def scan_file(path: Source, scan: GffScan, progress: Progress | None) -> None:
     try:
         f = open_input(raw if raw is not None else path)
         try:
-            feed = scan.feed
+            feed = scan.feed_text
+            read = f.read
+            rest = ""
             next_report = 0
-            for line in f:
-                feed(line)
+            while True:
+                block = read(BLOCK_CHARS)
+                if not block:
+                    break
+                if rest:
+                    block = rest + block
+                cut = block.rfind("\n") + 1
+                if cut == 0:
+                    rest = block
+                    continue
+                rest = block[cut:]
+                feed(block[:cut] if rest else block)
                 if progress is not None and scan.lineno >= next_report:
                     next_report = scan.lineno + 200_000
                     progress("reading GFF3", (raw.tell() / total) if total else None)
+            feed(rest)
+            scan.finish()
         finally:
             f.close()
     finally:

@@ -1,0 +1,367 @@
+"""What the ncbiRefSeqLink table needs from raw GFF3 lines, kept small (:class:`GffFacts`).
+
+The link table (:mod:`refseqtracks.annotate`) merges a transcript's attributes with those of
+its top-level gene, the ``protein_id`` and ``Note`` of its CDS and the ``Note`` of its other
+placements.  The converter's genePred lines carry none of that, so one pass over the raw lines
+keeps, per feature that a link row can ask for, a *record*: column 2 and the values of the
+attributes the link table reads (:data:`RECORD_TAGS`), each as the row would show it.
+
+Why hand-written and how it stays exact: a human RefSeq GFF3 has ~4 M lines, and keeping raw
+column 9 of every gene and transcript costs hundreds of megabytes; a record is one string (the
+fields joined with ``\\x1f``, or a tuple when a value holds that byte), parsed once with exactly
+the rules the rows use:
+
+- a record value is every ``tag=value`` item of column 9 (items split on ``;``, stripped) whose
+  tag matches, values split on ``,``, empty pieces dropped, ``%XX`` decoded, joined with ``,``;
+  several items of one tag are joined too;
+- ``Dbxref`` stays raw (split and decoded when a row is made, so decoded commas stay inside
+  their value);
+- ``ID``, ``Parent`` and ``Name`` are read as the first ``tag=`` at the start of column 9 or
+  after a ``;``, up to the next ``;``, stripped and decoded (:func:`attr_value`).
+
+Which features are kept (the build uses ``keep_children=False, keep_named=is_all``): top-level
+features (no ``Parent=``), children whose ``Name`` passes ``keep_named`` (a CDS too: YP_ records
+are named by their CDS), or every non-exon feature with ``keep_children``.  The parent of every
+child feature with an ID, and the first ``protein_id`` and ``Note`` of the CDS of each parent.
+:meth:`GffFacts.compact` then drops what no name lookup can reach.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Callable, Mapping, Sequence
+
+__all__ = ["RECORD_TAGS", "GffFacts", "attr_value", "record_fields", "fields_from_attrs"]
+
+#: attributes a record keeps, in field order after column 2 (field 0)
+RECORD_TAGS = ("gene", "Name", "product", "transcript_id", "protein_id", "pseudo", "gbkey",
+               "gene_biotype", "gene_synonym", "ncrna_class", "Note", "description", "Dbxref")
+_INDEX = {t: i + 1 for i, t in enumerate(RECORD_TAGS)}
+_NFIELDS = len(RECORD_TAGS) + 1
+DBXREF = _NFIELDS - 1
+_SEP = "\x1f"
+_SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
+#: matches no column 9 of a block line (those never hold a newline)
+_NO_PREFIX = "\n"
+_intern = sys.intern
+
+
+def _unescape(text: str) -> str:
+    if "%" not in text:
+        return text
+    global _unescape
+    from refseqtracks.gff3 import unescape
+
+    _unescape = unescape  # the import once, then the function itself
+    return unescape(text)
+
+
+def attr_value(col9: str, tag: str) -> str | None:
+    """The value of one attribute (first occurrence), stripped and decoded; None when absent."""
+    key = tag + "="
+    i = 0 if col9.startswith(key) else col9.find(";" + key)
+    if i < 0:
+        return None
+    if i:
+        i += 1
+    i += len(key)
+    j = col9.find(";", i)
+    value = (col9[i:] if j < 0 else col9[i:j]).strip()
+    return _unescape(value) if value else None
+
+
+def _value(col9: str, i: int) -> str | None:
+    """The attribute value starting at ``i``: up to the next ``;``, stripped and decoded."""
+    j = col9.find(";", i)
+    value = (col9[i:] if j < 0 else col9[i:j]).strip()
+    if not value:
+        return None
+    return _unescape(value) if "%" in value else value
+
+
+def _head(col9: str) -> tuple[str | None, str | None, str | None]:
+    """:func:`attr_value` of ``ID``, ``Parent`` and ``Name`` in one call (RefSeq lines start
+    ``ID=...;Parent=...;``)."""
+    if col9.startswith("ID="):
+        j = col9.find(";", 3)
+        fid = _value(col9, 3)
+        if j >= 0 and col9.startswith("Parent=", j + 1):
+            parent = _value(col9, j + 8)
+        else:
+            parent = attr_value(col9, "Parent") if "Parent=" in col9 else None
+    else:
+        fid = attr_value(col9, "ID")
+        parent = attr_value(col9, "Parent") if "Parent=" in col9 else None
+    if col9.startswith("Name="):
+        return fid, parent, _value(col9, 5)
+    i = col9.find(";Name=")
+    return fid, parent, (_value(col9, i + 6) if i >= 0 else None)
+
+
+def _record(source: str, col9: str) -> str | tuple[str, ...]:
+    """The record of one feature line (see the module docstring)."""
+    fields = [""] * _NFIELDS
+    fields[0] = source
+    index = _INDEX
+    for item in col9.split(";"):
+        tag, eq, value = item.partition("=")
+        i = index.get(tag)
+        if i is None:
+            if not tag[:1].isspace():
+                continue
+            i = index.get(tag.lstrip())
+            if i is None:
+                continue
+        if not eq:
+            continue
+        value = value.rstrip()
+        if i == DBXREF:
+            v = value
+        elif "%" in value:
+            v = ",".join([_unescape(p) for p in value.split(",") if p])
+        elif "," in value:
+            v = ",".join([p for p in value.split(",") if p])
+        else:
+            v = value
+        if v:
+            old = fields[i]
+            fields[i] = f"{old},{v}" if old else v
+    rec = _SEP.join(fields)
+    return rec if rec.count(_SEP) == _NFIELDS - 1 else tuple(fields)
+
+
+def record_fields(rec: str | tuple[str, ...]) -> list:
+    """A record as a list: the joined values, and at :data:`DBXREF` the decoded Dbxref values."""
+    fields = rec.split(_SEP) if rec.__class__ is str else list(rec)
+    raw = fields[DBXREF]
+    if not raw:
+        fields[DBXREF] = []
+    elif "%" in raw:
+        fields[DBXREF] = [_unescape(p) for p in raw.split(",") if p]
+    else:
+        fields[DBXREF] = [p for p in raw.split(",") if p]
+    return fields
+
+
+def fields_from_attrs(attrs: Mapping[str, Sequence[str]], source: str = "") -> list:
+    """The :func:`record_fields` list of an attribute mapping (values already decoded)."""
+    fields: list = [source]
+    for tag in RECORD_TAGS[:-1]:
+        v = attrs.get(tag)
+        fields.append(",".join(v) if v else "")
+    fields.append(list(attrs.get("Dbxref", ())))
+    return fields
+
+
+class GffFacts:
+    """What the link table needs from raw GFF3 lines: records, parent links, CDS facts.
+
+    Feed lines with :meth:`feed` (comments are ignored) or split lines with :meth:`feed_cols`.
+
+    - ``features``: feature ID -> record (column 2 and the link attributes, see the module
+      docstring) of top-level features, of every non-exon feature with ``keep_children``, or
+      else of the child features (a CDS too) whose ``Name`` passes ``keep_named``;
+    - ``parent_of``: feature ID -> first parent ID of the child features that are not exons or
+      alignments (and of named CDS when ``keep_named`` is set);
+    - ``by_name`` / ``more_by_name``: the first and the further placements of a ``Name``;
+    - ``protein_ids`` / ``cds_notes``: the first ``protein_id`` and ``Note`` of the CDS of each
+      parent.
+    """
+
+    def __init__(self, *, keep_children: bool = True,
+                 keep_named: "Callable[[str], bool] | None" = None) -> None:
+        self.keep_children = keep_children
+        self.keep_named = keep_named
+        self.features: dict[str, str | tuple[str, ...]] = {}
+        self.parent_of: dict[str, str] = {}
+        self.by_name: dict[str, str] = {}
+        self.more_by_name: dict[str, list[str]] = {}
+        self.protein_ids: dict[str, str] = {}
+        self.cds_notes: dict[str, str] = {}
+        self._last_cds: str | None = None
+        #: the column 9 start (``ID=...;``) of the last CDS taken: a CDS line starting with it is
+        #: another piece of that CDS and adds nothing (``"\\n"`` when unknown: matches no line
+        #: without its newline)
+        self.cds_prefix = _NO_PREFIX
+
+    def feed(self, line: str) -> None:
+        """Take one raw GFF3 line."""
+        if line[:1] == "#":
+            return
+        cols = line.split("\t", 8)
+        if len(cols) == 9:
+            self.feed_cols(cols)
+
+    def feed_cols(self, cols: list[str]) -> None:
+        """Take one feature line already split into its 9 columns."""
+        ftype = cols[2]
+        if ftype == "CDS":
+            prefix = self.cds_prefix
+            if prefix is _NO_PREFIX or not cols[8].startswith(prefix):
+                self.feed_cds(cols[1], cols[8])
+        elif ftype not in _SKIP_TYPES:
+            self.feed_other(cols[1], cols[8])
+
+    def feed_cds(self, source: str, col9: str) -> None:
+        """Take a CDS line (columns 2 and 9); the pieces of one CDS add nothing new."""
+        fid_s, parents, name = _head(col9)
+        if fid_s is not None and fid_s == self._last_cds:
+            return
+        self._last_cds = fid_s
+        prefix = _NO_PREFIX
+        if fid_s is not None and col9.startswith("ID="):
+            j = col9.find(";")
+            if j > 0:
+                prefix = col9[:j + 1]
+        self.cds_prefix = prefix
+        if not parents:
+            return
+        prot = attr_value(col9, "protein_id") if "protein_id=" in col9 else None
+        note = attr_value(col9, "Note") if "Note=" in col9 else None
+        if prot or note:
+            if prot:
+                prot = prot.split(",", 1)[0]
+            for parent in parents.split(",") if "," in parents else (parents,):
+                parent = _intern(parent)
+                if prot:
+                    self.protein_ids.setdefault(parent, prot)
+                if note:
+                    self.cds_notes.setdefault(parent, note)
+        if fid_s and self.keep_named is not None and "Name=" in col9:
+            fid_s = _intern(fid_s)
+            self.parent_of.setdefault(fid_s, _intern(parents.split(",", 1)[0]))
+            if name and self.keep_named(name):
+                self._name(name, fid_s)
+                if fid_s not in self.features:
+                    self.features[fid_s] = (_intern(source), col9, True)
+
+    def feed_other(self, source: str, col9: str) -> None:
+        """Take a feature line that is not a CDS, exon or alignment (columns 2 and 9)."""
+        fid, parent, name = _head(col9)
+        if not self.keep_children and "Parent=" in col9:
+            # a child feature: its parent link, and its record only if its name is wanted
+            if fid:
+                fid = _intern(fid)
+                if parent:
+                    self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0]))
+                keep = self.keep_named
+                if keep is not None and name and keep(name):
+                    self._name(name, fid)
+                    if fid not in self.features:
+                        self.features[fid] = (_intern(source), col9, False)
+            return
+        if not fid:
+            return
+        fid = _intern(fid)
+        if parent:
+            self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0]))
+        if fid not in self.features:
+            self.features[fid] = (_intern(source), col9, False)
+        if name:
+            self._name(name, fid)
+
+    def _name(self, name: str, fid: str) -> None:
+        first = self.by_name.setdefault(name, fid)
+        if first != fid:  # another placement of the same transcript (alt loci, patches)
+            more = self.more_by_name.setdefault(name, [])
+            if fid not in more:
+                more.append(fid)
+
+    def merge(self, other: "GffFacts") -> None:
+        """Add the facts of a later piece of the same file (first values win, as in one pass)."""
+        for fid, rec in other.features.items():
+            self.features.setdefault(fid, rec)
+        for fid, parent in other.parent_of.items():
+            self.parent_of.setdefault(fid, parent)
+        for name, fid in other.by_name.items():
+            self._name(name, fid)
+            for more in other.more_by_name.get(name, ()):
+                self._name(name, more)
+        for parent, prot in other.protein_ids.items():
+            self.protein_ids.setdefault(parent, prot)
+        for parent, note in other.cds_notes.items():
+            self.cds_notes.setdefault(parent, note)
+        self._last_cds = other._last_cds
+        self.cds_prefix = other.cds_prefix
+
+    def placements(self, name: str) -> list[str]:
+        """Feature IDs of every placement of a named transcript, in file order."""
+        first = self.by_name.get(name)
+        return ([first] if first else []) + self.more_by_name.get(name, [])
+
+    def top_id(self, fid: str | None) -> str | None:
+        """The ID of the top-level ancestor of a feature; ``None`` if it has no parent (or a cycle)."""
+        parent_of = self.parent_of
+        cur = parent_of.get(fid) if fid else None
+        if cur is None:
+            return None
+        if cur not in parent_of:  # the usual case: transcript -> gene
+            return None if cur == fid else cur
+        seen = {fid, cur}
+        while cur in parent_of:
+            cur = parent_of[cur]
+            if cur in seen:
+                return None
+            seen.add(cur)
+        return cur
+
+    def top_gene(self, fid: str | None) -> "str | tuple[str, ...] | None":
+        """The record of the top-level ancestor (the gene) of a feature; ``None`` if none."""
+        top = self.top_id(fid)
+        return self.record(top) if top is not None else None
+
+    def record(self, fid: str | None) -> "str | tuple[str, ...] | None":
+        """The record of a kept feature (made from its column 9 when first asked for)."""
+        rec = self.features.get(fid) if fid else None
+        if rec.__class__ is tuple and len(rec) == 3:  # (source, column 9, is CDS): not parsed yet
+            rec = self.features[fid] = _record(rec[0], rec[1])  # type: ignore[index]
+        return rec
+
+    def fields(self, fid: str | None) -> list | None:
+        """The :func:`record_fields` of a kept feature, or ``None``."""
+        rec = self.record(fid)
+        return record_fields(rec) if rec is not None else None
+
+    def source(self, fid: str | None) -> str:
+        """Column 2 of a kept feature ('' if it is not kept)."""
+        rec = self.features.get(fid) if fid else None
+        if rec is None:
+            return ""
+        return rec[:rec.find(_SEP)] if rec.__class__ is str else rec[0]  # type: ignore[union-attr]
+
+    def compact(self) -> None:
+        """Keep only what lookups by name reach: with ``keep_named``, only the names it passes;
+        the records, parent links and CDS facts of their placements and of the features on
+        the way to their top-level ancestors.
+
+        Afterwards link rows must find their transcripts by a wanted name (as the build does,
+        from genePred lines); a transcript given with its own ``ID`` attribute is only found
+        when that ID is a placement of such a name.
+        """
+        keep = self.keep_named
+        if keep is not None:
+            self.by_name = {n: f for n, f in self.by_name.items() if keep(n)}
+            self.more_by_name = {n: f for n, f in self.more_by_name.items() if keep(n)}
+        parent_of = self.parent_of
+        links: dict[str, str] = {}
+        reach: set[str] = set()
+        starts = list(self.by_name.values())
+        for more in self.more_by_name.values():
+            starts += more
+        for cur in starts:
+            while cur not in reach:
+                reach.add(cur)
+                parent = parent_of.get(cur)
+                if parent is None:
+                    break
+                links[cur] = parent
+                cur = parent
+        self.parent_of = links
+        features = {}
+        for k, v in self.features.items():
+            if k in reach:
+                if v.__class__ is tuple and len(v) == 3 and not v[2]:
+                    v = _record(v[0], v[1])  # CDS records stay raw: rarely asked for
+                features[k] = v
+        self.features = features
+        self.protein_ids = {k: v for k, v in self.protein_ids.items() if k in reach}
+        self.cds_notes = {k: v for k, v in self.cds_notes.items() if k in reach}
