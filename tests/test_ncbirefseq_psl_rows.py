@@ -245,3 +245,18 @@ def test_fake_row_equals_fake_psl(txs, q_size, t_size):
         assert row is None or row == expected
         if all(a < b for a, b in zip(tx.exon_starts, tx.exon_starts[1:])):
             assert row == expected
+
+
+@pytest.mark.parametrize("name", ["cdot_GRCh38.p13_AR109_excerpt.gff", "cdot_historical_RS_2024_08_NC_000001.gff",
+                                  "mutalyzer_GRCh37__20240902__GCF_000001405.25_GRCh37.p13_genomic.gff.gz"],
+                         ids=["AR109", "RS_2024_08", "GRCh37"])
+def test_real_ncbi_alignment_lines_take_the_direct_route(name):
+    from conftest import shared_path
+    from refseqtracks.fileio import open_input
+
+    with open_input(shared_path("data", "gff3", "refseq_human", name)) as f:
+        text = f.readlines()
+    head = [ln for ln in text if ln[:1] == "#"][:10]
+    lines = [ln for ln in text if ln[:1] != "#" and ln.count("\t") >= 8 and "NG_" not in ln
+             and ln.split("\t")[2] in ("cDNA_match", "match")]
+    assert lines and _same(lines, head=head, genome_sizes={})
