@@ -83,18 +83,23 @@ def _head(col9: str) -> tuple[str | None, str | None, str | None]:
     ``ID=...;Parent=...;``)."""
     if col9.startswith("ID="):
         j = col9.find(";", 3)
-        fid = _value(col9, 3)
+        fid = (col9[3:] if j < 0 else col9[3:j]).strip()
+        if fid and "%" in fid:
+            fid = _unescape(fid)
         if j >= 0 and col9.startswith("Parent=", j + 1):
-            parent = _value(col9, j + 8)
+            k = col9.find(";", j + 8)
+            parent = (col9[j + 8:] if k < 0 else col9[j + 8:k]).strip()
+            if parent and "%" in parent:
+                parent = _unescape(parent)
         else:
             parent = attr_value(col9, "Parent") if "Parent=" in col9 else None
     else:
         fid = attr_value(col9, "ID")
         parent = attr_value(col9, "Parent") if "Parent=" in col9 else None
     if col9.startswith("Name="):
-        return fid, parent, _value(col9, 5)
+        return fid or None, parent or None, _value(col9, 5)
     i = col9.find(";Name=")
-    return fid, parent, (_value(col9, i + 6) if i >= 0 else None)
+    return fid or None, parent or None, (_value(col9, i + 6) if i >= 0 else None)
 
 
 def _record(source: str, col9: str) -> str | tuple[str, ...]:
@@ -103,17 +108,17 @@ def _record(source: str, col9: str) -> str | tuple[str, ...]:
     fields[0] = source
     index = _INDEX
     for item in col9.split(";"):
-        tag, eq, value = item.partition("=")
-        i = index.get(tag)
+        k = item.find("=")
+        if k < 0:
+            continue
+        i = index.get(item[:k])
         if i is None:
-            if not tag[:1].isspace():
+            if not item[:1].isspace():
                 continue
-            i = index.get(tag.lstrip())
+            i = index.get(item[:k].lstrip())
             if i is None:
                 continue
-        if not eq:
-            continue
-        value = value.rstrip()
+        value = item[k + 1:].rstrip()
         if i == DBXREF:
             v = value
         elif "%" in value:
@@ -215,7 +220,7 @@ class GffFacts:
         self.cds_prefix = prefix
         if not parents:
             return
-        prot = attr_value(col9, "protein_id") if "protein_id=" in col9 else None
+        prot = attr_value(col9, "protein_id")
         note = attr_value(col9, "Note") if "Note=" in col9 else None
         if prot or note:
             if prot:
@@ -226,32 +231,31 @@ class GffFacts:
                     self.protein_ids.setdefault(parent, prot)
                 if note:
                     self.cds_notes.setdefault(parent, note)
-        if fid_s and self.keep_named is not None and "Name=" in col9:
-            fid_s = _intern(fid_s)
+        if fid_s and self.keep_named is not None and (name is not None or "Name=" in col9):
             self.parent_of.setdefault(fid_s, _intern(parents.split(",", 1)[0]))
             if name and self.keep_named(name):
-                self._name(name, fid_s)
+                if self.by_name.setdefault(name, fid_s) != fid_s:
+                    self._name(name, fid_s)
                 if fid_s not in self.features:
                     self.features[fid_s] = (_intern(source), col9, True)
 
     def feed_other(self, source: str, col9: str) -> None:
         """Take a feature line that is not a CDS, exon or alignment (columns 2 and 9)."""
         fid, parent, name = _head(col9)
-        if not self.keep_children and "Parent=" in col9:
+        if not self.keep_children and (parent is not None or "Parent=" in col9):
             # a child feature: its parent link, and its record only if its name is wanted
             if fid:
-                fid = _intern(fid)
                 if parent:
                     self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0]))
                 keep = self.keep_named
                 if keep is not None and name and keep(name):
-                    self._name(name, fid)
+                    if self.by_name.setdefault(name, fid) != fid:
+                        self._name(name, fid)
                     if fid not in self.features:
                         self.features[fid] = (_intern(source), col9, False)
             return
         if not fid:
             return
-        fid = _intern(fid)
         if parent:
             self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0]))
         if fid not in self.features:
