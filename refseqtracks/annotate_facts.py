@@ -187,6 +187,7 @@ class GffFacts:
         #: another piece of that CDS and adds nothing (``"\\n"`` when unknown: matches no line
         #: without its newline)
         self.cds_prefix = _NO_PREFIX
+        self.cds_seen = False  # a CDS line was taken (its ID is in _last_cds)
 
     def feed(self, line: str) -> None:
         """Take one raw GFF3 line."""
@@ -212,6 +213,7 @@ class GffFacts:
         if fid_s is not None and fid_s == self._last_cds:
             return
         self._last_cds = fid_s
+        self.cds_seen = True
         prefix = _NO_PREFIX
         if fid_s is not None and col9.startswith("ID="):
             j = col9.find(";")
@@ -271,7 +273,11 @@ class GffFacts:
                 more.append(fid)
 
     def merge(self, other: "GffFacts") -> None:
-        """Add the facts of a later piece of the same file (first values win, as in one pass)."""
+        """Add the facts of the next piece of the same file (first values win, as in one pass).
+
+        Whether the piece's first CDS line continues the last CDS of this one (and so adds
+        nothing) is the caller's business: :meth:`refseqtracks.ncbirefseq_scan.GffScan.merge`.
+        """
         for fid, rec in other.features.items():
             self.features.setdefault(fid, rec)
         for fid, parent in other.parent_of.items():
@@ -284,8 +290,17 @@ class GffFacts:
             self.protein_ids.setdefault(parent, prot)
         for parent, note in other.cds_notes.items():
             self.cds_notes.setdefault(parent, note)
-        self._last_cds = other._last_cds
-        self.cds_prefix = other.cds_prefix
+        if other.cds_seen:
+            self._last_cds = other._last_cds
+            self.cds_prefix = other.cds_prefix
+            self.cds_seen = True
+
+    def parse_records(self) -> None:
+        """Turn the column 9 kept of every feature but a CDS into its record (smaller)."""
+        features = self.features
+        for k, v in features.items():
+            if v.__class__ is tuple and len(v) == 3 and not v[2]:
+                features[k] = _record(v[0], v[1])
 
     def placements(self, name: str) -> list[str]:
         """Feature IDs of every placement of a named transcript, in file order."""

@@ -28,7 +28,7 @@ from refseqtracks.annotate_facts import GffFacts
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.fileio import Source, input_name, open_input
 
-__all__ = ["Progress", "annotation_release", "GffScan", "SedStream", "scan_file"]
+__all__ = ["Progress", "annotation_release", "GffScan", "ScanPart", "SedStream", "scan_file", "scan_text"]
 
 _SO_TYPE = re.compile(r"([;\t])SO_type=")
 _SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
@@ -77,6 +77,33 @@ class GffScan:
         compact = getattr(self.facts, "compact", None)
         if compact is not None:
             compact()
+
+    def merge(self, part: ScanPart) -> None:
+        """Add the :func:`scan_text` result of the next piece of the file."""
+        if part.first_lineno != self.lineno + 1:
+            raise ValueError(f"scan pieces out of order: line {part.first_lineno} after line {self.lineno}")
+        self.lineno = part.lineno
+        self.first_lines += part.first_lines
+        self.comment_head += part.comment_head[:max(0, 10 - len(self.comment_head))]
+        self.select_names |= part.select_names
+        if part.psl_text:
+            if self.psl_sink is not None:
+                self.psl_sink.write(part.psl_text)
+            else:
+                self.psl_lines += [p + "\n" for p in part.psl_text.split("\n")[:-1]]
+            self.psl_linenos.extend(part.psl_linenos)
+        seqids = self.seqids
+        for k, v in part.seqids.items():
+            seqids[k] = seqids.get(k, 0) + v
+        for k, v in part.region_sizes.items():
+            self.region_sizes.setdefault(k, v)
+        self.has_so_type = self.has_so_type or part.has_so_type
+        facts = self.facts
+        facts.merge(part.facts)
+        first = part.first_cds
+        if first is not None and not (part.first_cds_id is not None and part.first_cds_id == facts._last_cds):
+            facts.merge(first)
+        facts.merge(part.facts_after)
 
     def feed(self, line: str) -> None:
         """Take one line (with or without its line end)."""
@@ -172,6 +199,73 @@ class GffScan:
                 self.psl_sink.write("\n".join(psl))
             else:
                 self.psl_lines += [p + "\n" for p in psl[:-1]]
+
+
+class ScanPart:
+    """What :func:`scan_text` found in one piece of a GFF3 file (picklable; column 9 of the
+    kept features is already made into records).  Merge the pieces in file order with
+    :meth:`GffScan.merge`."""
+
+    __slots__ = ("first_lineno", "lineno", "first_lines", "comment_head", "select_names", "psl_text",
+                 "psl_linenos", "seqids", "region_sizes", "has_so_type", "facts", "first_cds",
+                 "first_cds_id", "facts_after")
+
+    def __getstate__(self):
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __setstate__(self, state):
+        for k, v in zip(self.__slots__, state):
+            setattr(self, k, v)
+
+
+def _first_cds_line(text: str) -> tuple[int, int]:
+    """Offsets of the first CDS feature line of ``text`` (``(len, len)`` if none)."""
+    at = 0
+    for line in io.StringIO(text, newline=""):
+        if "\tCDS\t" in line and line[:1] != "#":
+            cols = line.split("\t", 8)
+            if len(cols) == 9 and cols[2] == "CDS":
+                return at, at + len(line)
+        at += len(line)
+    return at, at
+
+
+def scan_text(text: str, first_lineno: int = 1) -> ScanPart:
+    """Scan one piece of a GFF3 file: whole lines, the first being line ``first_lineno``.
+
+    Scanning the pieces of a file and merging them in order (:meth:`GffScan.merge`) gives what
+    one pass over the file gives (the build's :class:`GffScan` settings).  The piece's first
+    CDS line is kept apart: it adds nothing if it continues the CDS the previous piece ended
+    with.
+    """
+    scan = GffScan()
+    scan.lineno = first_lineno - 1
+    a, b = _first_cds_line(text)
+    before = scan.facts
+    scan.feed_text(text[:a])
+    first = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
+    scan.feed_text(text[a:b])
+    after = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
+    after._last_cds, after.cds_prefix = first._last_cds, first.cds_prefix
+    scan.feed_text(text[b:])
+    part = ScanPart()
+    part.first_lineno = first_lineno
+    part.lineno = scan.lineno
+    part.first_lines = scan.first_lines
+    part.comment_head = scan.comment_head
+    part.select_names = scan.select_names
+    part.psl_text = "".join([line for line in scan.psl_lines])
+    part.psl_linenos = scan.psl_linenos
+    part.seqids = scan.seqids
+    part.region_sizes = scan.region_sizes
+    part.has_so_type = scan.has_so_type
+    for facts in (before, first, after):
+        facts.parse_records()
+    part.facts = before
+    part.first_cds = first if a < b else None
+    part.first_cds_id = first._last_cds
+    part.facts_after = after
+    return part
 
 
 class SedStream(io.TextIOBase):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 
 import pytest
 from hypothesis import example, given, settings
@@ -11,7 +12,7 @@ from refseqtracks import accessions as acc
 from refseqtracks.annotate import LinkTable
 from refseqtracks.annotate_facts import GffFacts, _head, _record, attr_value, fields_from_attrs, record_fields
 from refseqtracks.model import Transcript
-from refseqtracks.ncbirefseq_scan import GffScan, SedStream, scan_file
+from refseqtracks.ncbirefseq_scan import GffScan, SedStream, scan_file, scan_text
 
 GFF = """\
 ##gff-version 3
@@ -112,6 +113,35 @@ def gff_texts(draw):
          "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=q;protein_id=P2\n", [1])
 def test_block_scan_equals_line_scan(text, cuts):
     assert _state(_by_blocks(text, cuts)) == _state(_by_lines(text))
+
+
+def _by_pieces(text: str, cuts: list[int]) -> GffScan:
+    lines = io.StringIO(text, newline="").readlines()
+    scan = GffScan()
+    at = 0
+    for cut in sorted({min(c, len(lines)) for c in cuts if c > 0} | {len(lines)}):
+        scan.merge(pickle.loads(pickle.dumps(scan_text("".join(lines[at:cut]), at + 1))))
+        at = cut
+    return scan
+
+
+@settings(max_examples=150, deadline=None)
+@given(gff_texts(), st.lists(st.integers(0, 31), max_size=6))
+@example("a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=p;protein_id=P1\n"
+         "a\tb\tgene\t1\t2\t.\t+\t0\tID=g\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tName=NP_1;ID=x;Parent=q;protein_id=P2\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=r;protein_id=P3\n", [1])
+@example("a\tb\tCDS\t1\t2\t.\t+\t0\tParent=p;protein_id=P1\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=q;protein_id=P2\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=r;protein_id=P3\n", [1, 2])
+def test_pieces_merged_equal_one_pass(text, cuts):
+    assert _state(_by_pieces(text, cuts)) == _state(_by_lines(text))
+
+
+def test_merge_refuses_pieces_out_of_order():
+    scan = GffScan()
+    with pytest.raises(ValueError, match="out of order"):
+        scan.merge(scan_text("a\tb\tgene\t1\t2\t.\t+\t.\tID=g\n", 5))
 
 
 def test_scan_file_and_sed_stream_agree(tmp_path):
