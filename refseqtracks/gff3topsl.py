@@ -29,6 +29,7 @@ from typing import Iterator
 from refseqtracks.errors import ParseError
 from refseqtracks.fileio import Source, atomic_output, write_lines
 from refseqtracks.formats.psl import Psl, format_psl_line
+from refseqtracks.gff3 import _strtol
 from refseqtracks.sizes import read_chrom_sizes
 
 __all__ = ["USAGE", "feature_to_psl", "iter_gff3_psl", "gff3_to_psl"]
@@ -65,8 +66,12 @@ def feature_to_psl(feat, q_sizes: dict[str, int], t_sizes: dict[str, int], *,
         raise ParseError(path, lineno, f"{feat.type} feature has no Target attribute")
     words = target[0].split()
     t_name = words[0]
-    t_start = int(words[1]) - 1
-    t_end = int(words[2])
+    # the reader has checked the numbers as kent does (C strtol, base 0: 0x10 and 010 too)
+    t_start = _strtol(words[1]) if len(words) >= 3 else None
+    t_end = _strtol(words[2]) if len(words) >= 3 else None
+    if t_start is None or t_end is None:
+        raise ParseError(path, lineno, f"invalid Target attribute \"{target[0]}\"")
+    t_start -= 1
     t_strand = words[3] if len(words) > 3 else "+"
     if t_strand not in ("+", "-"):
         t_strand = "+"

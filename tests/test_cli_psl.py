@@ -169,3 +169,18 @@ def test_filter_alignments_inconsistent_q_size_is_located(tmp_path, capsys, pres
     assert rc == 255
     assert "inconsistent_qsize.psl:3: Inconsistent qSize for alignment of NM_000001.1" in err
     assert not out.exists()
+
+
+def test_gff3_to_psl_target_numbers_read_as_kent_reads_them(tmp_path, capsys):
+    # the GFF3 reader accepts Target positions as C strtol (base 0) does: hex and octal too
+    gff = tmp_path / "hex.gff3"
+    gff.write_text("##gff-version 3\n"
+                   "chr1\tRefSeq\tcDNA_match\t1\t20\t.\t+\t.\tID=a;Target=NM_1 0x1 20 +\n"
+                   "chr1\tRefSeq\tcDNA_match\t31\t50\t.\t+\t.\tID=b;Target=NM_2 010 27 +\n")
+    (tmp_path / "q.sizes").write_text("chr1\t100\n")
+    (tmp_path / "t.sizes").write_text("NM_1\t30\nNM_2\t40\n")
+    out = tmp_path / "o.psl"
+    rc, _, err = run(["gff3ToPsl", str(tmp_path / "q.sizes"), str(tmp_path / "t.sizes"), str(gff), str(out)],
+                     capsys)
+    assert rc == 0, err
+    assert [(p.t_start, p.t_end) for p in read_psl(out)] == [(0, 20), (7, 27)]
