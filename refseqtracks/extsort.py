@@ -11,6 +11,9 @@ of bytes, str and int).  The order is stable: items with equal keys come out in 
 were added, as with ``sort -s``; kent's pipeline runs ``sort`` without ``-s``, whose last-resort
 comparison of whole lines the caller makes part of the key where it matters.
 
+A sorter can hand its items to a sorter in another process (:meth:`ExternalSorter.dump_run`,
+:meth:`ExternalSorter.add_run`): the build makes the NCBI alignment rows in a child process.
+
 Public API: :class:`ExternalSorter`.
 """
 from __future__ import annotations
@@ -74,18 +77,45 @@ class ExternalSorter:
 
     def __iter__(self) -> Iterator[str]:
         """The texts in key order (once); the run files are removed afterwards."""
-        items = self._items
-        items.sort()
-        self._items = []
         try:
-            if not self._runs:
-                for item in items:
-                    yield item[2]
-                return
-            for item in heapq.merge(items, *(self._read_run(f) for f in self._runs)):
+            for item in self._sorted_items():
                 yield item[2]
         finally:
             self.close()
+
+    def _sorted_items(self) -> Iterator[tuple[Any, int, str]]:
+        items = self._items
+        items.sort()
+        self._items = []
+        if not self._runs:
+            return iter(items)
+        return heapq.merge(items, *(self._read_run(f) for f in self._runs))
+
+    def dump_run(self, f: IO[bytes]) -> int:
+        """Write every item, in order, to ``f`` as one run for :meth:`add_run` (in another
+        process, say); returns how many.  The sorter is empty afterwards."""
+        n = 0
+        batch: list = []
+        dump = marshal.dump
+        try:
+            for item in self._sorted_items():
+                batch.append(item)
+                if len(batch) >= 1024:
+                    dump(batch, f)
+                    n += len(batch)
+                    batch = []
+            if batch:
+                dump(batch, f)
+                n += len(batch)
+        finally:
+            self.close()
+        return n
+
+    def add_run(self, f: IO[bytes], count: int) -> None:
+        """Adopt a run written by :meth:`dump_run` (``count`` items, ``f`` at its start); the
+        sorter closes ``f`` when done."""
+        self._runs.append(f)
+        self.count += count
 
     def close(self) -> None:
         """Drop the runs and anything still held."""

@@ -39,7 +39,7 @@ import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import IO, Callable
+from typing import IO, Callable, Iterable
 
 from refseqtracks import accessions as acc
 from refseqtracks.annotate import LinkTable, format_link_line, read_gene2refseq, read_gene_info
@@ -161,17 +161,22 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
     version_date = version_date or _file_date(gff)
     with tempfile.TemporaryDirectory(prefix="refseqtracks-build-") as spill_dir:
         spill = os.path.join(spill_dir, "psl_rows.gff")
+        jobs: list = []  # the PSL child process, once started
         with open(spill, "w", encoding="utf-8", errors="surrogateescape", newline="") as sink:
             scan = GffScan(psl_sink=sink)
-            return _build(gff, outdir, scan, spill, sink, prefix=prefix, date=date,
-                          version_date=version_date, chrom_map=chrom_map,
-                          drop_unmapped=drop_unmapped, warn_and_continue=warn_and_continue,
-                          repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat, bin=bin,
-                          gene_info=gene_info, gene2refseq=gene2refseq, rna_sizes=rna_sizes,
-                          progress=progress, report=report)
+            try:
+                return _build(gff, outdir, scan, spill, sink, jobs, prefix=prefix, date=date,
+                              version_date=version_date, chrom_map=chrom_map,
+                              drop_unmapped=drop_unmapped, warn_and_continue=warn_and_continue,
+                              repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat, bin=bin,
+                              gene_info=gene_info, gene2refseq=gene2refseq, rna_sizes=rna_sizes,
+                              progress=progress, report=report)
+            finally:
+                for job in jobs:
+                    job.close()
 
 
-def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *, prefix: str,
+def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], jobs: list, *, prefix: str,
            date: str, version_date: str, chrom_map: ChromMap | None, drop_unmapped: bool,
            warn_and_continue: bool, repair_ncbi: bool, partial_cds_stat: bool,
            bin: bool, gene_info: Source | None, gene2refseq: Source | None,
@@ -190,11 +195,30 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
             report(msg)
 
     gff_name = input_name(gff)
+    # genePredFilter -chromSizes: sizes of the NCBI names, when the renaming source gives them
+    # (##sequence-region pragmas are not trusted for this: excerpts and toolkit files get them wrong)
+    ncbi_sizes: dict[str, int] = {}
+    if chrom_map is not None:
+        for seqid, new in chrom_map.names.items():
+            if new in chrom_map.sizes and not chrom_map.offsets.get(seqid):
+                ncbi_sizes.setdefault(seqid, chrom_map.sizes[new])
+
+    def start_psl() -> None:
+        # the NCBI alignment rows are made in a child process while the tables are written
+        from refseqtracks.ncbirefseq_psl import RealRowsJob
+        sink.flush()
+        jobs.append(RealRowsJob(
+            scan.comment_head, spill, genome_sizes={**scan.region_sizes, **ncbi_sizes}, rna_sizes=rna_sizes,
+            renamer=Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None,
+            bin=bin, out_sizes=dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes),
+            linenos=scan.psl_linenos, path=gff_name))
+
     # pass 1 (files) or one pass through the converter (streams)
     seekable = isinstance(gff, (str, os.PathLike)) and not is_stdio(gff)
     if seekable:
         scan_file(gff, scan, progress)
         src: Source = SedStream(gff) if scan.has_so_type else gff
+        start_psl()
     else:
         src = SedStream(gff, scan)
 
@@ -205,13 +229,6 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
     conv = Gff3Converter(src, refseq_hacks=True, warn_and_continue=warn_and_continue,
                          want_attrs=True, want_unprocessed=True, want_transcripts=False, report=say,
                          repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat)
-    # genePredFilter -chromSizes: sizes of the NCBI names, when the renaming source gives them
-    # (##sequence-region pragmas are not trusted for this: excerpts and toolkit files get them wrong)
-    ncbi_sizes: dict[str, int] = {}
-    if chrom_map is not None:
-        for seqid, new in chrom_map.names.items():
-            if new in chrom_map.sizes and not chrom_map.offsets.get(seqid):
-                ncbi_sizes.setdefault(seqid, chrom_map.sizes[new])
     # the rows of each record are made in the conversion's workers when there are any
     rows_of = RowMaker(ncbi_sizes=ncbi_sizes, names=chrom_map.names if chrom_map is not None else None,
                        offsets=chrom_map.offsets if chrom_map is not None else None, bin=bin,
@@ -222,6 +239,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
     finally:
         if isinstance(src, SedStream):
             src.close()
+    if not jobs:
+        start_psl()
     renamer = Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None
     select = scan.select_names
     counts = {s: 0 for s in SUBSET_FILES}
@@ -390,10 +409,9 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
             out.meta["chromSizes"].records = len(chrom_map.sizes)
 
         # PSL from the cDNA_match/match lines
-        sink.flush()
         out_sizes = dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes)
         psl_note = _write_psl(out, scan, spill, {**scan.region_sizes, **ncbi_sizes}, rna_sizes, renamer,
-                              bin, progress, fakes, out_sizes)
+                              bin, progress, fakes, out_sizes, jobs[0])
 
         unmapped = dict(sorted(renamer.unmapped.items())) if renamer is not None else {}
         # every GFF3 sequence the renaming does not know, with or without records on it
@@ -432,8 +450,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], *
 
 def _write_psl(out: _Outputs, scan: GffScan, spill: str, genome_sizes: dict[str, int],
                rna_sizes: dict[str, int] | None, renamer: Renamer | None, bin: bool,
-               progress: Progress | None, fakes: list[Transcript],
-               out_sizes: dict[str, int]) -> str:
+               progress: Progress | None, fakes: Iterable[Transcript],
+               out_sizes: dict[str, int], job) -> str:
     """The ncbiRefSeqPsl step (:mod:`refseqtracks.ncbirefseq_psl`); returns a note for the manifest."""
     from refseqtracks.ncbirefseq_psl import psl_from_gff3_lines
 
@@ -444,7 +462,7 @@ def _write_psl(out: _Outputs, scan: GffScan, spill: str, genome_sizes: dict[str,
     n, note = psl_from_gff3_lines(scan.comment_head, spill, f, genome_sizes=genome_sizes,
                                   rna_sizes=rna_sizes, renamer=renamer, bin=bin, fakes=fakes,
                                   out_sizes=out_sizes, linenos=scan.psl_linenos,
-                                  path=out.input_name, report=out.report)
+                                  path=out.input_name, report=out.report, real=job.result(out.report))
     out.meta["psl"].records = n
     return note
 

@@ -37,15 +37,19 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from typing import IO, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Callable, Iterable
 
 from refseqtracks.errors import RefseqtracksError
 
 from refseqtracks.formats.psl import Psl, format_psl_line, read_psl
 from refseqtracks.model import Transcript
 
+if TYPE_CHECKING:
+    from refseqtracks.extsort import ExternalSorter
+
 __all__ = ["MAX_GAP", "gff_for_psl", "psl_pos_target", "psl_swap", "simple_chain", "fake_psl",
-           "psl_from_gff3_lines", "rna_sizes_from_targets"]
+           "psl_from_gff3_lines", "rna_sizes_from_targets", "real_psl_rows", "RealRows", "RealRowsJob"]
 
 MAX_GAP = 300_000
 
@@ -260,7 +264,8 @@ def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: 
                         renamer=None, bin: bool = False, fakes: Iterable[Transcript] = (),
                         out_sizes: dict[str, int] | None = None, linenos: list[int] | None = None,
                         path: str | None = None,
-                        report: Callable[[str], None] | None = None) -> tuple[int, str]:
+                        report: Callable[[str], None] | None = None,
+                        real: "RealRows | None" = None) -> tuple[int, str]:
     """Run the whole step; writes PSL rows to ``out`` and returns (count, note for the manifest).
 
     ``lines`` are the cDNA_match/match rows, or the path of a file holding them.  ``fakes`` are
@@ -269,11 +274,12 @@ def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: 
     the build: the alignments are skipped (every transcript then gets a fake PSL) and the
     problem is reported, with ``path`` and the line numbers ``linenos`` of the original GFF3.
     Memory holds at most :data:`SORT_LIMIT` rows (the rest wait sorted in temporary files) and
-    the alignments of the groups being chained.
+    the alignments of the groups being chained.  ``real``: the NCBI rows made beforehand
+    (:meth:`RealRowsJob.result`, with the same arguments).
     """
     n, note, _ = _psl_step(comment_head, lines, out, genome_sizes=genome_sizes, rna_sizes=rna_sizes,
                            renamer=renamer, bin=bin, fakes=fakes, out_sizes=out_sizes,
-                           linenos=linenos, path=path, report=report)
+                           linenos=linenos, path=path, report=report, real=real)
     return n, note
 
 
@@ -286,53 +292,21 @@ def _psl_step(comment_head: list[str], lines: "list[str] | str", out: IO[str], *
               genome_sizes: dict[str, int], rna_sizes: dict[str, int] | None,
               renamer, bin: bool, fakes: Iterable[Transcript], out_sizes: dict[str, int] | None,
               linenos: list[int] | None, path: str | None,
-              report: Callable[[str], None] | None, fast: bool = True) -> tuple[int, str, bool]:
+              report: Callable[[str], None] | None, fast: bool = True,
+              real: "RealRows | None" = None) -> tuple[int, str, bool]:
     """:func:`psl_from_gff3_lines`, also saying whether the direct conversion made the rows.
 
-    ``fast=False`` takes the general route (gffForPsl.gff, gff3ToPsl, Psl objects) throughout.
+    ``fast=False`` takes the general route (gffForPsl.gff, gff3ToPsl, Psl objects) throughout;
+    ``real`` gives the NCBI rows already made (:class:`RealRowsJob`).
     """
-    from refseqtracks.bins import bin_from_range
-    from refseqtracks.extsort import ExternalSorter
-    from refseqtracks.ncbirefseq_psl_rows import Unusual, fake_row
+    if real is None:
+        real = real_psl_rows(comment_head, lines, genome_sizes=genome_sizes, rna_sizes=rna_sizes,
+                             renamer=renamer, bin=bin, out_sizes=out_sizes, linenos=linenos, path=path,
+                             report=report, fast=fast)
+    from refseqtracks.ncbirefseq_psl_rows import fake_row
 
-    notes: list[str] = []
-    have: set[tuple[str, str]] = set()
-    sorter = ExternalSorter(limit=SORT_LIMIT)
-
-    def add(t_name: str, t_start: int, t_end: int, line: str) -> None:
-        # sort -k14,14 -k16,16n, with sort's last resort: the whole line, bytewise
-        sorter.add((_sort_text(t_name), t_start, _sort_text(line)),
-                   f"{bin_from_range(t_start, t_end)}\t{line}" if bin else line)
-
+    sorter, have = real.sorter, real.have
     try:
-        n_real = 0
-        used_fast = False
-        if next(iter(_iter_rows(lines)), None) is not None:
-            try:
-                from refseqtracks.gff3topsl import gff3_to_psl
-            except ImportError:
-                gff3_to_psl = None
-                notes.append("cDNA_match/match alignments skipped: gff3ToPsl is not available in this install")
-            if gff3_to_psl is not None:
-                if not rna_sizes:
-                    notes.append("RNA sizes are the largest aligned RNA positions (no --rna-sizes)")
-                if fast:
-                    try:
-                        n_real = _direct_rows(comment_head, lines, genome_sizes, rna_sizes, renamer,
-                                              out_sizes, add, have)
-                        used_fast = True
-                    except Unusual:  # the general route decides, and reports any error
-                        sorter.close()
-                        sorter = ExternalSorter(limit=SORT_LIMIT)
-                        have.clear()
-                if not used_fast:
-                    for p in _general_route(gff3_to_psl, comment_head, lines, genome_sizes, rna_sizes,
-                                            linenos, path, report, notes):
-                        if renamer is not None and not _lift(p, renamer, out_sizes):
-                            continue
-                        add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
-                        have.add((p.q_name, p.t_name))
-                        n_real += 1
         n_fake = 0
         for tx in fakes:
             if (tx.name, tx.chrom) in have:
@@ -342,9 +316,9 @@ def _psl_step(comment_head: list[str], lines: "list[str] | str", out: IO[str], *
             line = fake_row(tx, q_size, t_size) if fast else None
             if line is None:
                 p = fake_psl(tx, q_size=q_size, t_size=t_size)
-                add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
+                _add_row(sorter, bin, p.t_name, p.t_start, p.t_end, format_psl_line(p))
             else:
-                add(tx.chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
+                _add_row(sorter, bin, tx.chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
             n_fake += 1
         count = sorter.count
         buf: list[str] = []
@@ -357,8 +331,150 @@ def _psl_step(comment_head: list[str], lines: "list[str] | str", out: IO[str], *
             out.write("".join(buf))
     finally:
         sorter.close()
-    notes.insert(0, f"{n_real} from NCBI alignments, {n_fake} from genePredToFakePsl")
-    return count, "; ".join(notes), used_fast
+    notes = [f"{real.n_real} from NCBI alignments, {n_fake} from genePredToFakePsl", *real.notes]
+    return count, "; ".join(notes), real.used_fast
+
+
+def _add_row(sorter, bin: bool, t_name: str, t_start: int, t_end: int, line: str) -> None:
+    """One output row: sort -k14,14 -k16,16n, with sort's last resort: the whole line, bytewise."""
+    if bin:
+        from refseqtracks.bins import bin_from_range
+        text = f"{bin_from_range(t_start, t_end)}\t{line}"
+    else:
+        text = line
+    sorter.add((_sort_text(t_name), t_start, _sort_text(line)), text)
+
+
+@dataclass
+class RealRows:
+    """The NCBI alignment rows of the step (sorted, waiting for the fake ones), and what is
+    known about them."""
+
+    sorter: "ExternalSorter"
+    have: set = field(default_factory=set)   # (RNA, sequence) pairs with a real alignment
+    n_real: int = 0
+    notes: list = field(default_factory=list)
+    used_fast: bool = False
+
+
+def real_psl_rows(comment_head: list[str], lines: "list[str] | str", *, genome_sizes: dict[str, int],
+                  rna_sizes: dict[str, int] | None, renamer, bin: bool,
+                  out_sizes: dict[str, int] | None, linenos: list[int] | None, path: str | None,
+                  report: Callable[[str], None] | None, fast: bool = True) -> RealRows:
+    """Steps 1-3 and liftUp: the rows of NCBI's alignments, in a sorter."""
+    from refseqtracks.extsort import ExternalSorter
+    from refseqtracks.ncbirefseq_psl_rows import Unusual
+
+    real = RealRows(ExternalSorter(limit=SORT_LIMIT))
+    notes, have = real.notes, real.have
+
+    def add(t_name: str, t_start: int, t_end: int, line: str) -> None:
+        _add_row(real.sorter, bin, t_name, t_start, t_end, line)
+
+    try:
+        if next(iter(_iter_rows(lines)), None) is None:
+            return real
+        try:
+            from refseqtracks.gff3topsl import gff3_to_psl
+        except ImportError:
+            notes.append("cDNA_match/match alignments skipped: gff3ToPsl is not available in this install")
+            return real
+        if not rna_sizes:
+            notes.append("RNA sizes are the largest aligned RNA positions (no --rna-sizes)")
+        if fast:
+            try:
+                real.n_real = _direct_rows(comment_head, lines, genome_sizes, rna_sizes, renamer,
+                                           out_sizes, add, have)
+                real.used_fast = True
+                return real
+            except Unusual:  # the general route decides, and reports any error
+                real.sorter.close()
+                real.sorter = ExternalSorter(limit=SORT_LIMIT)
+                have.clear()
+        for p in _general_route(gff3_to_psl, comment_head, lines, genome_sizes, rna_sizes,
+                                linenos, path, report, notes):
+            if renamer is not None and not _lift(p, renamer, out_sizes):
+                continue
+            add(p.t_name, p.t_start, p.t_end, format_psl_line(p))
+            have.add((p.q_name, p.t_name))
+            real.n_real += 1
+        return real
+    except BaseException:
+        real.sorter.close()
+        raise
+
+
+class RealRowsJob:
+    """:func:`real_psl_rows` in a child process (``fork``), while the build writes its tables.
+
+    The child hands back its messages, notes and sorted rows through temporary files;
+    :meth:`result` reports the messages (where the step would have) and returns the rows.  If
+    the child cannot run or fails, :meth:`result` makes the rows in this process instead, so
+    the outcome is the same either way.
+    """
+
+    def __init__(self, comment_head: list[str], lines: str, **kw):
+        self.args = (comment_head, lines)
+        self.kw = kw
+        self.proc = None
+        self.head = self.rows = None
+        try:
+            import multiprocessing
+            ctx = multiprocessing.get_context("fork")
+        except (ImportError, ValueError):
+            return
+        self.head = tempfile.TemporaryFile()
+        self.rows = tempfile.TemporaryFile()
+        self.proc = ctx.Process(target=self._child, daemon=True)
+        self.proc.start()
+
+    def _child(self) -> None:
+        import marshal
+        try:
+            msgs: list[str] = []
+            real = real_psl_rows(*self.args, **{**self.kw, "report": msgs.append})
+            count = real.sorter.dump_run(self.rows)
+            self.rows.flush()
+            marshal.dump((count, list(real.have), real.n_real, real.notes, real.used_fast, msgs), self.head)
+            self.head.flush()
+        except BaseException:  # noqa: BLE001 - the parent makes the rows itself and reports properly
+            os._exit(1)
+
+    def result(self, report: Callable[[str], None] | None) -> RealRows:
+        import marshal
+        from refseqtracks.extsort import ExternalSorter
+
+        got = None
+        if self.proc is not None:
+            self.proc.join()
+            if self.proc.exitcode == 0:
+                try:
+                    self.head.seek(0)
+                    got = marshal.load(self.head)
+                except (EOFError, ValueError, TypeError):
+                    got = None
+            self.head.close()
+        if got is None:
+            if self.rows is not None:
+                self.rows.close()
+            return real_psl_rows(*self.args, **{**self.kw, "report": report})
+        count, have, n_real, notes, used_fast, msgs = got
+        if report is not None:
+            for m in msgs:
+                report(m)
+        sorter = ExternalSorter(limit=SORT_LIMIT)
+        self.rows.seek(0)
+        sorter.add_run(self.rows, count)
+        return RealRows(sorter, {tuple(h) for h in have}, n_real, notes, used_fast)
+
+    def close(self) -> None:
+        """Stop the child (a build that failed meanwhile) and drop its files."""
+        if self.proc is not None and self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join()
+        for f in (self.head, self.rows):
+            if f is not None:
+                f.close()
 
 
 def _direct_rows(comment_head: list[str], lines: "list[str] | str", genome_sizes: dict[str, int],

@@ -32,3 +32,33 @@ def test_limit_must_be_positive():
     import pytest
     with pytest.raises(ValueError):
         ExternalSorter(limit=0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(items, items, st.integers(1, 10))
+def test_a_dumped_run_merges_into_another_sorter(first, second, limit):
+    import tempfile
+    a = ExternalSorter(limit=limit)
+    for key, text in first:
+        a.add(key, text)
+    f = tempfile.TemporaryFile()
+    n = a.dump_run(f)
+    assert n == len(first)
+    f.seek(0)
+    b = ExternalSorter(limit=limit)
+    for key, text in second:
+        b.add(key, text)
+    b.add_run(f, n)
+    assert b.count == len(first) + len(second)
+    # equal keys may come from either side: compare (key, text) pairs in order, texts per key as sets
+    out = list(b)
+    expected = sorted(first + second, key=lambda kv: kv[0])
+    assert sorted(out) == sorted(t for _, t in expected)
+    keys = {}
+    for k, t in expected:
+        keys.setdefault(k, []).append(t)
+    pos = 0
+    for k in sorted(keys):
+        group = keys[k]
+        assert sorted(out[pos:pos + len(group)]) == sorted(group)
+        pos += len(group)

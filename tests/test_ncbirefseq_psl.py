@@ -132,3 +132,47 @@ def test_fake_psl_matches_ucsc_hg19_table():
         assert tuple(getattr(f, k) for k in keys) == tuple(getattr(p, k) for k in keys), p.q_name
         compared += 1
     assert compared > 100
+
+
+def _job_step(tmp_path, lines, txs, job_child=None, monkeypatch=None):
+    """The whole step with the NCBI rows made by a RealRowsJob (child process); its output,
+    note and reported messages."""
+    from refseqtracks.ncbirefseq_psl import RealRowsJob
+    if job_child is not None:
+        monkeypatch.setattr(RealRowsJob, "_child", job_child)
+    spill = tmp_path / "rows.gff"
+    spill.write_text("".join(lines))
+    kw = dict(genome_sizes={"NC_1": 1000}, rna_sizes=None, renamer=None, bin=True,
+              out_sizes={"NC_1": 1000}, linenos=[7, 8], path="in.gff")
+    job = RealRowsJob(["##gff-version 3\n"], str(spill), **kw)
+    out, seen = io.StringIO(), []
+    try:
+        n, note = psl_from_gff3_lines(["##gff-version 3\n"], str(spill), out, fakes=txs, report=seen.append,
+                                      real=job.result(seen.append), **kw)
+    finally:
+        job.close()
+    return out.getvalue(), n, note, seen
+
+
+JOB_CASES = {
+    "chained": ["NC_1\tRefSeq\tcDNA_match\t101\t200\t.\t+\t.\tID=a;Target=NM_1.1 1 100 +\n",
+                "NC_1\tRefSeq\tcDNA_match\t501\t700\t.\t+\t.\tID=a;Target=NM_1.1 101 300 +\n"],
+    "refused": ["NC_1\tRefSeq\tcDNA_match\t101\t200\t.\t+\t.\tID=a;Target=NM_1.1 1 100 +;Gap=M50\n"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(JOB_CASES))
+def test_rows_from_a_child_process_equal_rows_made_here(tmp_path, monkeypatch, case):
+    lines = JOB_CASES[case]
+    txs = [Transcript("NM_1.1", "NC_1", "+", 100, 700, 100, 700, (100, 500), (200, 700)),
+           Transcript("NR_2.1", "NC_1", "-", 800, 900, 900, 900, (800,), (900,))]
+    here = io.StringIO()
+    seen: list[str] = []
+    n, note = psl_from_gff3_lines(["##gff-version 3\n"], lines, here, genome_sizes={"NC_1": 1000},
+                                  bin=True, fakes=txs, out_sizes={"NC_1": 1000}, linenos=[7, 8],
+                                  path="in.gff", report=seen.append)
+    expected = (here.getvalue(), n, note, seen)
+    assert _job_step(tmp_path, lines, txs) == expected
+    # a child that dies: the rows are made in this process, with the same result and messages
+    import os
+    assert _job_step(tmp_path, lines, txs, job_child=lambda self: os._exit(3), monkeypatch=monkeypatch) == expected
