@@ -39,6 +39,10 @@ _INDEX = {t: i + 1 for i, t in enumerate(RECORD_TAGS)}
 _NFIELDS = len(RECORD_TAGS) + 1
 DBXREF = _NFIELDS - 1
 _SEP = "\x1f"
+#: a feature kept raw until its record is asked for: marker, column 2, tab, column 9 (strings
+#: rather than tuples: the garbage collector does not walk them); CDS stay raw (rarely asked for)
+_RAW, _RAW_CDS = "\t", "\n"
+_RAW_MARKS = (_RAW, _RAW_CDS)
 _SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
 #: matches no column 9 of a block line (those never hold a newline)
 _NO_PREFIX = "\n"
@@ -132,6 +136,12 @@ def _record(source: str, col9: str) -> str | tuple[str, ...]:
             fields[i] = f"{old},{v}" if old else v
     rec = _SEP.join(fields)
     return rec if rec.count(_SEP) == _NFIELDS - 1 else tuple(fields)
+
+
+def _parse_raw(raw: str) -> str | tuple[str, ...]:
+    """The record of a kept raw feature (marker, column 2, tab, column 9)."""
+    source, _, col9 = raw[1:].partition("\t")
+    return _record(_intern(source), col9)
 
 
 def record_fields(rec: str | tuple[str, ...]) -> list:
@@ -239,7 +249,7 @@ class GffFacts:
                 if self.by_name.setdefault(name, fid_s) != fid_s:
                     self._name(name, fid_s)
                 if fid_s not in self.features:
-                    self.features[fid_s] = (_intern(source), col9, True)
+                    self.features[fid_s] = f"{_RAW_CDS}{source}\t{col9}"
 
     def feed_other(self, source: str, col9: str) -> None:
         """Take a feature line that is not a CDS, exon or alignment (columns 2 and 9)."""
@@ -254,14 +264,14 @@ class GffFacts:
                     if self.by_name.setdefault(name, fid) != fid:
                         self._name(name, fid)
                     if fid not in self.features:
-                        self.features[fid] = (_intern(source), col9, False)
+                        self.features[fid] = f"{_RAW}{source}\t{col9}"
             return
         if not fid:
             return
         if parent:
             self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0]))
         if fid not in self.features:
-            self.features[fid] = (_intern(source), col9, False)
+            self.features[fid] = f"{_RAW}{source}\t{col9}"
         if name:
             self._name(name, fid)
 
@@ -299,8 +309,8 @@ class GffFacts:
         """Turn the column 9 kept of every feature but a CDS into its record (smaller)."""
         features = self.features
         for k, v in features.items():
-            if v.__class__ is tuple and len(v) == 3 and not v[2]:
-                features[k] = _record(v[0], v[1])
+            if v[:1] == _RAW:
+                features[k] = _parse_raw(v)
 
     def placements(self, name: str) -> list[str]:
         """Feature IDs of every placement of a named transcript, in file order."""
@@ -331,8 +341,8 @@ class GffFacts:
     def record(self, fid: str | None) -> "str | tuple[str, ...] | None":
         """The record of a kept feature (made from its column 9 when first asked for)."""
         rec = self.features.get(fid) if fid else None
-        if rec.__class__ is tuple and len(rec) == 3:  # (source, column 9, is CDS): not parsed yet
-            rec = self.features[fid] = _record(rec[0], rec[1])  # type: ignore[index]
+        if rec is not None and rec[:1] in _RAW_MARKS:  # column 9 not parsed yet
+            rec = self.features[fid] = _parse_raw(rec)  # type: ignore[arg-type]
         return rec
 
     def fields(self, fid: str | None) -> list | None:
@@ -345,7 +355,11 @@ class GffFacts:
         rec = self.features.get(fid) if fid else None
         if rec is None:
             return ""
-        return rec[:rec.find(_SEP)] if rec.__class__ is str else rec[0]  # type: ignore[union-attr]
+        if rec.__class__ is not str:
+            return rec[0]
+        if rec[:1] in _RAW_MARKS:
+            return rec[1:rec.find("\t", 1)]  # type: ignore[union-attr]
+        return rec[:rec.find(_SEP)]  # type: ignore[union-attr]
 
     def compact(self) -> None:
         """Keep only what lookups by name reach: with ``keep_named``, only the names it passes;
@@ -378,8 +392,8 @@ class GffFacts:
         features = {}
         for k, v in self.features.items():
             if k in reach:
-                if v.__class__ is tuple and len(v) == 3 and not v[2]:
-                    v = _record(v[0], v[1])  # CDS records stay raw: rarely asked for
+                if v[:1] == _RAW:
+                    v = _parse_raw(v)  # CDS records stay raw: rarely asked for
                 features[k] = v
         self.features = features
         self.protein_ids = {k: v for k, v in self.protein_ids.items() if k in reach}
