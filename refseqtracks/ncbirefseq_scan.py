@@ -31,6 +31,7 @@ from refseqtracks.fileio import Source, input_name, open_input
 __all__ = ["Progress", "annotation_release", "GffScan", "ScanPart", "SedStream", "scan_file", "scan_text"]
 
 _SO_TYPE = re.compile(r"([;\t])SO_type=")
+_SO_TYPE_WORD = re.compile("SO_type=").search  # (a little faster than ``in`` on big texts)
 _SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
 
 #: progress callback: (stage text, fraction done or None)
@@ -113,26 +114,34 @@ class GffScan:
         """Take whole lines (each ending in a line end, but for the last line of the input)."""
         if not text:
             return
-        lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
-        if lone_cr:  # lone carriage returns end lines too (as when reading the file by lines)
+        if "\r" in text and text.count("\r") != text.count("\r\n"):
+            # lone carriage returns end lines too (as when reading the file by lines)
             lines = io.StringIO(text, newline="").readlines()
-            pieces = [ln[:-1] if ln[-1:] == "\n" else ln for ln in lines]
+            self._take([ln[:-1] if ln[-1:] == "\n" else ln for ln in lines], text, lines)
+            return
+        pieces = text.split("\n")
+        if pieces[-1]:  # the last line of the input, without a line end
+            self._take(pieces, text, None, last_open=True)
         else:
-            pieces = text.split("\n")
-            if not pieces[-1]:
-                pieces.pop()
+            pieces.pop()
+            self._take(pieces, text, None)
+
+    def _take(self, pieces: list[str], text: str, lines: list[str] | None, *,
+              last_open: bool = False) -> None:
+        """Take ``pieces`` (lines without ``\\n``; ``lines``: with their line ends, when they are
+        not ``piece + "\\n"``); ``text`` holds them (and maybe parts of neighbouring lines)."""
         n = len(pieces)
         base = self.lineno
         self.lineno = base + n
         if base < 100:
-            if lone_cr:
+            if lines is not None:
                 first = lines[:100 - base]
             else:
                 first = [p + "\n" for p in pieces[:100 - base]]
-                if text[-1] != "\n" and len(first) == n:
+                if last_open and len(first) == n:
                     first[-1] = pieces[-1]
             self.first_lines += first
-        if not self.has_so_type and "SO_type=" in text and _SO_TYPE.search(text):
+        if not self.has_so_type and _SO_TYPE_WORD(text) and _SO_TYPE.search(text):
             self.has_so_type = True  # the sed runs on every line
         if "#" in text and (text[0] == "#" or "\n#" in text or "\r#" in text):
             self._comments(pieces)
@@ -168,6 +177,11 @@ class GffScan:
                 continue
             seq(cols[0])
             t = cols[2]
+            if t == "exon":
+                c9 = cols[8]
+                if "Select" in c9 and "Name=" in c9:
+                    select.update(acc.select_names_from_gff3_line(line))
+                continue
             if t == "cDNA_match" or t == "match":
                 if "NG_" not in line:
                     psl.append(line)
@@ -175,8 +189,6 @@ class GffScan:
             c9 = cols[8]
             if "Select" in c9 and "Name=" in c9:
                 select.update(acc.select_names_from_gff3_line(line))
-            if t == "exon":
-                continue
             if t == "CDS":
                 if not c9.startswith(prefix):  # not another piece of the last CDS
                     feed_cds(cols[1], c9)
@@ -325,6 +337,7 @@ def scan_file(path: Source, scan: GffScan, progress: Progress | None) -> None:
         f = open_input(raw if raw is not None else path)
         try:
             feed = scan.feed_text
+            take = scan._take
             read = f.read
             rest = ""
             next_report = 0
@@ -332,14 +345,24 @@ def scan_file(path: Source, scan: GffScan, progress: Progress | None) -> None:
                 block = read(BLOCK_CHARS)
                 if not block:
                     break
-                if rest:
+                if "\r" in block:  # the general way: whole lines of text
                     block = rest + block
-                cut = block.rfind("\n") + 1
-                if cut == 0:
-                    rest = block
-                    continue
-                rest = block[cut:]
-                feed(block[:cut] if rest else block)
+                    cut = block.rfind("\n") + 1
+                    rest = block[cut:]
+                    feed(block[:cut])
+                else:  # split once, the block not copied; the line across two blocks apart
+                    pieces = block.split("\n")
+                    if len(pieces) == 1:
+                        rest += block
+                        continue
+                    tail = pieces.pop()  # continued in the next block ('' after a line end)
+                    if rest:
+                        feed(rest + pieces[0] + "\n")
+                        del pieces[0]
+                    rest = tail
+                    if pieces:
+                        take(pieces, block, None)  # (the checks on the block may see parts
+                        # of the lines around: they belong to lines of the input all the same)
                 if progress is not None and scan.lineno >= next_report:
                     next_report = scan.lineno + 200_000
                     progress("reading GFF3", (raw.tell() / total) if total else None)

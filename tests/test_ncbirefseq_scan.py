@@ -138,6 +138,29 @@ def test_pieces_merged_equal_one_pass(text, cuts):
     assert _state(_by_pieces(text, cuts)) == _state(_by_lines(text))
 
 
+@settings(max_examples=100, deadline=None)
+@given(gff_texts(), st.integers(1, 40))
+@example("a\tb\tgene\t1\t2\t.\t+\t.\tID=g;SO_type=x\r\nb\tb\tgene\t1\t2\t.\t+\t.\tID=h\n", 33)
+def test_scan_file_in_small_blocks_equals_line_scan(text, block):
+    import tempfile
+
+    from refseqtracks import ncbirefseq_scan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/a.gff3"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            f.write(text)
+        scan = GffScan()
+        old, ncbirefseq_scan.BLOCK_CHARS = ncbirefseq_scan.BLOCK_CHARS, block
+        try:
+            scan_file(path, scan, None)
+        finally:
+            ncbirefseq_scan.BLOCK_CHARS = old
+    by_lines = _by_lines(text)
+    by_lines.finish()
+    assert _state(scan) == _state(by_lines)
+
+
 def test_merge_refuses_pieces_out_of_order():
     scan = GffScan()
     with pytest.raises(ValueError, match="out of order"):
