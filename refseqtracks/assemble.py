@@ -228,11 +228,19 @@ class Gff3Converter:
         self.grouper = state
         try:
             circ = self.opts.circular
-            for feat in reader:
-                if circ is not None and feat.type == "region":
-                    circ.note_feature(feat.seqid, feat.type, feat.start, feat.end, feat.attrs)
-                state.add(feat)
-                self._seen_lines = feat.lineno
+            add_all = state.add_all
+            try:
+                for batch in reader.batches():
+                    if circ is None:
+                        add_all(batch)
+                        continue
+                    for feat in batch:
+                        if feat.type == "region":
+                            circ.note_feature(feat.seqid, feat.type, feat.start, feat.end, feat.attrs)
+                        add_all((feat,))
+            finally:
+                if state.last_line:
+                    self._seen_lines = state.last_line
             state.finish()
             self._resolution_messages(reader, state)
             if reader.error_count:

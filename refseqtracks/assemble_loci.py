@@ -15,7 +15,9 @@ import tempfile
 from array import array
 from typing import TYPE_CHECKING, Iterator
 
-from refseqtracks.assemble_rules import Ann, RootResult, convert_root
+from operator import attrgetter
+
+from refseqtracks.assemble_rules import GENE_TYPES, TRANSCRIPT_TYPES, Ann, RootResult, convert_root
 from refseqtracks.fileio import Source, input_name
 from refseqtracks.gff3 import format_gff3_line
 from refseqtracks.model import Transcript
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from refseqtracks.assemble import Gff3Converter
 
 __all__ = ["Grouper", "Restart", "Spool"]
+
+_SEQ = attrgetter("seq")
+_START_END = attrgetter("start", "end")
 
 
 class Restart(Exception):
@@ -42,11 +47,12 @@ class Restart(Exception):
 class _Locus:
     """Features linked by Parent references (one gene with its transcripts, exons ...)."""
 
-    __slots__ = ("anns", "ids", "pending", "seqids", "max_end", "hold", "late_keys")
+    __slots__ = ("anns", "ids", "parts", "pending", "seqids", "max_end", "hold", "late_keys")
 
     def __init__(self):
         self.anns: list[Ann] = []
-        self.ids: dict[str, list[Ann]] = {}
+        self.ids: dict[str, Ann] = {}  # ID -> its first part
+        self.parts: dict[str, list[Ann]] = {}  # ID of a discontinuous feature -> all its parts
         self.pending: set[str] = set()
         self.seqids: set[str] = set()
         self.max_end = 0
@@ -89,6 +95,61 @@ class Grouper:
             for loc in [g for g in self.open if not g.pending and g.hold <= line]:
                 self.close(loc)
 
+    def add_all(self, records) -> None:
+        """:meth:`add` for each record, the child of a feature of an open locus the short way.
+
+        On an exception, :attr:`last_line` is the line of the record that raised it.
+        """
+        where = self.where
+        get = where.get
+        waiting, holds = self.waiting, self.holds
+        add = self.add
+        ann = None
+        try:
+            if not self.streaming:
+                for ann in records:
+                    add(ann)
+                return
+            for ann in records:
+                # the common case: the child of a feature of an open locus, with a new ID or the
+                # ID of another part in the same locus (the CDS lines of one protein)
+                if ann.__class__ is Ann and ann.derives is None:
+                    parents = ann.parent_ids
+                    if len(parents) == 1:
+                        loc = get(parents[0])
+                        if loc is not None:
+                            fid = ann.id
+                            if fid is not None:
+                                at = get(fid)
+                                if at is None:
+                                    # (an ID of a closed locus is seen to when this one closes)
+                                    if fid in waiting or fid in holds:
+                                        add(ann)
+                                        continue
+                                    loc.ids[fid] = ann
+                                    where[fid] = loc
+                                elif at is loc:
+                                    more = loc.parts.get(fid)
+                                    if more is None:
+                                        loc.parts[fid] = [loc.ids[fid], ann]
+                                    else:
+                                        more.append(ann)
+                                else:
+                                    add(ann)
+                                    continue
+                            loc.anns.append(ann)
+                            loc.seqids.add(ann.seqid)
+                            if ann.end > loc.max_end:
+                                loc.max_end = ann.end
+                            continue
+                add(ann)
+        finally:
+            if ann is not None:
+                self.last_line = ann.lineno
+
+    #: the line of the last record given to :meth:`add_all`
+    last_line = 0
+
     def add(self, ann) -> None:
         """Take one feature: an :class:`Ann` of a quick line, or a :class:`GffFeature`."""
         if ann.__class__ is not Ann:
@@ -100,29 +161,6 @@ class Grouper:
         if derives is not None:
             # kent resolves Derives_from too: keep the two features in one locus
             parents = list(parents) + [derives]
-        elif len(parents) == 1 and self.streaming:
-            # the common case: the child of a feature of an open locus, with a new ID or the ID
-            # of another part in the same locus (the CDS lines of one protein)
-            loc = where.get(parents[0])
-            if loc is not None:
-                at = None
-                if fid is not None:
-                    at = where.get(fid)
-                    if ((at is not None and at is not loc) or fid in self.flushed or fid in self.waiting
-                            or fid in self.holds):
-                        loc = None
-            if loc is not None:
-                loc.anns.append(ann)
-                loc.seqids.add(ann.seqid)
-                if ann.end > loc.max_end:
-                    loc.max_end = ann.end
-                if fid is not None:
-                    if at is None:
-                        loc.ids[fid] = [ann]
-                        where[fid] = loc
-                    else:
-                        loc.ids[fid].append(ann)
-                return
         seqid, start = ann.seqid, ann.start
         if not self.streaming:
             loc = self.open[0] if self.open else None
@@ -198,23 +236,31 @@ class Grouper:
         if ann.end > loc.max_end:
             loc.max_end = ann.end
         if fid is not None:
-            parts = loc.ids.get(fid)
-            if parts is None:
-                loc.ids[fid] = [ann]
+            first = loc.ids.get(fid)
+            if first is None:
+                loc.ids[fid] = ann
                 if self.streaming:
                     where[fid] = loc
             else:
-                parts.append(ann)
+                more = loc.parts.get(fid)
+                if more is None:
+                    loc.parts[fid] = [first, ann]
+                else:
+                    more.append(ann)
 
     def _merge(self, into: _Locus, other: _Locus) -> None:
-        into.anns = sorted(into.anns + other.anns, key=lambda a: a.seq)
-        for fid, parts in other.ids.items():
+        into.anns = sorted(into.anns + other.anns, key=_SEQ)
+        for fid, first in other.ids.items():
             mine = into.ids.get(fid)
             if mine is None:
-                into.ids[fid] = parts
+                into.ids[fid] = first
+                if fid in other.parts:
+                    into.parts[fid] = other.parts[fid]
             else:
-                mine.extend(parts)
-                mine.sort(key=lambda a: a.seq)
+                both = into.parts.get(fid, [mine]) + other.parts.get(fid, [first])
+                both.sort(key=_SEQ)
+                into.ids[fid] = both[0]
+                into.parts[fid] = both
             self.where[fid] = into
         for pid in other.pending:
             self.waiting[pid] = into
@@ -226,7 +272,28 @@ class Grouper:
             into.late_keys = (into.late_keys or set()) | other.late_keys
         self.open.remove(other)
 
+    def _check_reuse(self, loc: _Locus) -> None:
+        """kent joins features sharing an ID: an ID of ``loc`` that a closed locus had too is a late
+        reference (unless every part is a root of the type it had there, without children)."""
+        flushed = self.flushed
+        if flushed.keys().isdisjoint(loc.ids):
+            return
+        for fid, first in loc.ids.items():
+            if fid not in flushed:
+                continue
+            prev = flushed[fid]
+            for ann in loc.parts.get(fid, (first,)):
+                if prev is None or prev != ann.type or ann.parent_ids or ann.derives is not None:
+                    if self.late is None:
+                        raise Restart()
+                    self.late[fid] = ann.lineno
+                    loc.late_keys = (loc.late_keys or set()) | {fid}
+                    break
+
     def finish(self) -> None:
+        if self.streaming and self.late is not None:
+            for g in self.open:
+                self._check_reuse(g)
         if self.streaming and self.closed and self.late is not None and any(g.pending for g in self.open):
             # unresolved references may point into an earlier locus: hold loci for them.  (In the
             # second pass such loci were held open, so what is still unresolved is missing.)
@@ -252,6 +319,8 @@ class Grouper:
                     self.late[key] = last
 
     def close(self, loc: _Locus) -> None:
+        if self.streaming:
+            self._check_reuse(loc)
         self._extend_holds(loc)
         self.open.remove(loc)
         self.closed += 1
@@ -262,36 +331,56 @@ class Grouper:
                 where.pop(fid, None)
             for pid in loc.pending:
                 self.waiting.pop(pid, None)
-        heads = _discontinuous(ids, self.discontinuous_msgs)
-        roots = _resolve(anns, heads, self.resolve_msgs)
+        heads = _discontinuous(ids, loc.parts, self.discontinuous_msgs)
+        roots, with_kids = _resolve(anns, heads, self.resolve_msgs)
         if self.streaming:
-            flushed = self.flushed
-            for ann in anns:
-                if ann.id is not None and (ann.children or ann.parents or ann.parent_ids):
-                    flushed[ann.id] = None
+            # IDs whose every part is a root without children keep their type (the same ID may
+            # come again as such a root); any other ID may not come again
+            isolated: dict[str, str] = {}
             for ann in roots:
-                if ann.id is not None and ann.id not in flushed:
-                    flushed[ann.id] = ann.type
+                fid = ann.id
+                if fid is not None and not ann.children and fid not in isolated:
+                    isolated[fid] = ann.type
+            for fid, parts in loc.parts.items():
+                if fid in isolated and any(p.parent_ids or p.children for p in parts):
+                    del isolated[fid]
+            flushed = self.flushed
+            if not isolated:
+                flushed.update(dict.fromkeys(ids))
+            else:
+                for fid in ids:
+                    if fid not in isolated:
+                        flushed[fid] = None
+                    elif fid not in flushed:
+                        flushed[fid] = isolated[fid]
         opts = self.opts
         processed: set[int] = set()
         done = self.done
+        want_unprocessed = self.want_unprocessed
         for root in roots:
-            res = convert_root(root, opts, processed)
-            if self.want_unprocessed and (not res.processed or self.conv.all_root_lines):
-                res.line = format_gff3_line(root)
+            t = root.type
+            if t in GENE_TYPES or t in TRANSCRIPT_TYPES:
+                res = convert_root(root, opts, processed)
+                if want_unprocessed and (not res.processed or self.conv.all_root_lines):
+                    res.line = format_gff3_line(root)
+            elif want_unprocessed:  # (a root of any other type is not converted)
+                res = RootResult(line=format_gff3_line(root))
+            else:
+                continue
             done.add(root.seq, res)
-        for ann in anns:  # break the parent/child cycles so the locus is freed at once
-            ann.parents = ann.children = None
+        for ann in with_kids:  # break the parent/child cycles so the locus is freed at once
+            ann.children = None
 
 
-def _discontinuous(ids: dict[str, list[Ann]], msgs: list[tuple[str, bool]]) -> dict[str, Ann]:
-    """Head part per ID (lowest start, end), plus kent's consistency checks of parts."""
-    heads: dict[str, Ann] = {}
-    for fid, parts in ids.items():
-        if len(parts) == 1:
-            heads[fid] = parts[0]
-            continue
-        ordered = sorted(reversed(parts), key=lambda a: (a.start, a.end))
+def _discontinuous(ids: dict[str, Ann], parts: dict[str, list[Ann]],
+                   msgs: list[tuple[str, bool]]) -> dict[str, Ann]:
+    """Head part per ID (lowest start, end), plus kent's consistency checks of parts.
+
+    ``ids`` (ID -> first part) becomes the heads.
+    """
+    heads = ids
+    for fid, all_parts in parts.items():
+        ordered = sorted(reversed(all_parts), key=_START_END)
         head = ordered[0]
         heads[fid] = head
         for other in ordered[1:]:
@@ -306,41 +395,52 @@ def _discontinuous(ids: dict[str, list[Ann]], msgs: list[tuple[str, bool]]) -> d
     return heads
 
 
-def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]]) -> list[Ann]:
-    """Link parents and children; returns the roots in kent's (reverse file) order."""
+def _resolve(anns: list[Ann], heads: dict[str, Ann],
+             msgs: list[tuple[str, bool]]) -> tuple[list[Ann], list[Ann]]:
+    """Link parents and children; returns the roots in kent's (reverse file) order and the
+    features that have children."""
     roots: list[Ann] = []
+    with_kids: list[Ann] = []
+    get = heads.get
     for ann in anns:
         dfrom = ann.derives
         if dfrom is not None and dfrom not in heads:
             msgs.append((f"Can't find annotation record \"{dfrom}\" referenced by "
                          f"\"{ann.id}\" Derives_from attribute", True))
         pids = ann.parent_ids
-        if pids:
+        if not pids:
+            roots.append(ann)
+            continue
+        if len(pids) == 1:
+            par = get(pids[0])
+            found = None if par is None else [par]
+        else:
             found = []
             for pid in pids:
-                par = heads.get(pid)
+                par = get(pid)
                 if par is None:
                     msgs.append((f"Can't find annotation record \"{pid}\" referenced by "
                                  f"\"{ann.id if ann.id is not None else '(null)'}\" Parent attribute", True))
                 else:
                     found.append(par)
-            # a feature whose parents are all missing is no root either (kent v492)
-            if found:
-                found.reverse()
-                ann.parents = found
-                for par in found:
-                    kids = par.children
-                    if kids:
-                        kids.append(ann)
-                    else:
-                        par.children = [ann]
-            continue
-        roots.append(ann)
-    for ann in anns:
-        if ann.children:
-            ann.children.reverse()
+            found.reverse()
+        if found is None:
+            msgs.append((f"Can't find annotation record \"{pids[0]}\" referenced by "
+                         f"\"{ann.id if ann.id is not None else '(null)'}\" Parent attribute", True))
+        elif found:
+            # (a feature whose parents are all missing is no root either, kent v492)
+            ann.parents = found
+            for par in found:
+                kids = par.children
+                if kids:
+                    kids.append(ann)
+                else:
+                    par.children = [ann]
+                    with_kids.append(par)
+    for ann in with_kids:
+        ann.children.reverse()
     roots.reverse()
-    return roots
+    return roots, with_kids
 
 
 class _ResultStore:

@@ -226,13 +226,35 @@ class Gff3Reader:
         with open_input(self.src) as fh:
             yield from self._parse(fh)
 
-    def _parse(self, fh) -> Iterator[GffFeature]:
+    def batches(self) -> Iterator[list]:
+        """The features in lists of consecutive ones (with ``lazy_attrs``, quick lines in bulk).
+
+        A list is handed over before the next problem is reported or directive heard, so the
+        order of features and events is that of iterating.
+        """
+        if not self.lazy_attrs:
+            for feat in self:
+                yield [feat]
+            return
+        from refseqtracks.gff3_quick import lazy_batches
+        if getattr(self.src, "gff3_line_source", False):
+            yield from lazy_batches(self, self.src, self._header(self.src), self.make_record)
+            return
+        with open_input(self.src) as fh:
+            yield from lazy_batches(self, fh, self._header(fh), self.make_record)
+
+    def _header(self, fh) -> int:
+        """Read and check the first line; returns the line number the features count from."""
         first = fh.readline()
         if not first:
             raise ParseError(self.path, None, "empty GFF file, must have header")
         self.lineno = 1
         self._check_header(first.rstrip("\r\n"))
         self.lineno = 1 + self.line_offset
+        return self.lineno
+
+    def _parse(self, fh) -> Iterator[GffFeature]:
+        self._header(fh)
         path = self.path
         parse_line = self._parse_feature
         meta = self._meta

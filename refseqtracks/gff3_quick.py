@@ -35,7 +35,7 @@ from typing import Callable, Iterator
 from refseqtracks.gff3 import (_BAD_ESCAPE, _PHASES, _STRANDS, GffFeature, _new_feature, _valid_float,
                                unescape)
 
-__all__ = ["quiet_attrs", "decode_attrs", "quick_name", "LazyAttrs", "parse_lazy"]
+__all__ = ["quiet_attrs", "decode_attrs", "quick_name", "LazyAttrs", "parse_lazy", "lazy_batches"]
 
 _BLOCK = 1 << 22
 #: per ';' (column 9 is given with a ';' in front): a reserved tag whose value the reader needs
@@ -293,6 +293,17 @@ def parse_lazy(reader, fh, lineno: int, make: Callable | None = None) -> Iterato
     text, line number, ID, Parent list)`` (default: a :class:`GffFeature` with :class:`LazyAttrs`);
     every other line a :class:`GffFeature` of the per-line way (see the module docstring).
     """
+    for batch in lazy_batches(reader, fh, lineno, make):
+        yield from batch
+
+
+def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Iterator[list]:
+    """:func:`parse_lazy` in lists of records of consecutive lines.
+
+    A list is handed over before any line that takes the per-line way (which may report a
+    problem, end the features or call ``on_directive``), so whoever takes the records sees them
+    in the order of the lines and of those events, as with :func:`parse_lazy`.
+    """
     path = reader.path
     if make is None:
         def make(*fields, _make=_lazy_feature, _path=path):
@@ -303,6 +314,8 @@ def parse_lazy(reader, fh, lineno: int, make: Callable | None = None) -> Iterato
     if read is None:  # a line source (the converter's copy of stdin)
         blocks = _lines_as_blocks(fh)
         read = lambda _size: next(blocks)  # noqa: E731
+    out: list = []
+    append = out.append
     rest = ""
     while True:
         block = read(_BLOCK)
@@ -327,11 +340,15 @@ def parse_lazy(reader, fh, lineno: int, make: Callable | None = None) -> Iterato
                 lineno += 1
                 if line[-1:] in ("\n", "\r"):
                     line = line[:-2] if line[-2:] == "\r\n" else line[:-1]
+                if out:
+                    yield out
+                    out = []
+                    append = out.append
                 feat = careful(line, lineno)
                 if feat is not None:
                     if feat is _END:
                         return
-                    yield feat
+                    append(feat)
             continue
         if block[-1] != "\n":
             block += "\n"  # the last line without its newline
@@ -353,11 +370,15 @@ def parse_lazy(reader, fh, lineno: int, make: Callable | None = None) -> Iterato
                 nxt, kind = next(marks, (-1, 0))
                 nxt += first
                 if careful_line:
+                    if out:
+                        yield out
+                        out = []
+                        append = out.append
                     feat = careful(line, lineno)
                     if feat is not None:
                         if feat is _END:
                             return
-                        yield feat
+                        append(feat)
                     continue
             cols = line.split("\t")
             if len(cols) == 9:
@@ -420,14 +441,24 @@ def parse_lazy(reader, fh, lineno: int, make: Callable | None = None) -> Iterato
                         if parents is not None and "%" in par:
                             parents = [unescape(p) if "%" in p else p for p in parents]
                     if ok:
-                        yield make(seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
-                                   strand, phases[c8], col, lineno, fid, parents)
+                        append(make(seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
+                                    strand, phases[c8], col, lineno, fid, parents))
                         continue
+            if out:
+                yield out
+                out = []
+                append = out.append
             feat = careful(line, lineno)
             if feat is not None:
                 if feat is _END:
                     return
-                yield feat
+                append(feat)
+        if out:
+            yield out
+            out = []
+            append = out.append
+    if out:
+        yield out
     reader.lineno = lineno
 
 
