@@ -23,7 +23,13 @@ Which features are kept (the build uses ``keep_children=False, keep_named=is_all
 features (no ``Parent=``), children whose ``Name`` passes ``keep_named`` (a CDS too: YP_ records
 are named by their CDS), or every non-exon feature with ``keep_children``.  The parent of every
 child feature with an ID, and the first ``protein_id`` and ``Note`` of the CDS of each parent.
-:meth:`GffFacts.compact` then drops what no name lookup can reach.
+
+While lines are read, a kept feature is only its raw column 9 (with column 2), as one string:
+making records line by line would cost more than the whole pass.  :meth:`GffFacts.compact`
+(at the end of the pass) drops what no lookup by name can reach and makes records of the rest;
+CDS stay raw (they are asked for only when a transcript is named like its protein).  A record
+is also made the first time one is asked for.  Only the lines that matter call in: the pieces
+of one CDS after the first are recognised by their ``ID=...;`` start (:attr:`GffFacts.cds_prefix`).
 """
 from __future__ import annotations
 

@@ -11,8 +11,18 @@ shell steps do.  It reproduces:
   $3 == "match"'``;
 - the ``SO_type=`` fix: ``sed -re 's/([;\\t])SO_type=/\\1so_type=/;'`` (first occurrence per line);
 
-and collects what the link table needs (:class:`refseqtracks.annotate.GffFacts`), the
+and collects what the link table needs (:class:`refseqtracks.annotate_facts.GffFacts`), the
 ``##sequence-region`` sizes and the sequence names in use.
+
+Why hand-written this way: the pass reads every line of a ~4 M line file before conversion,
+so it works on blocks of text (:meth:`GffScan.feed_text`): one split into lines per block, one
+split into columns per line, and for the exon, CDS and alignment lines (nine lines in ten) only
+a few comparisons; the ``SO_type=`` test and the comment test look at the whole block at once.
+Exactness: lines end at ``\n``, ``\r\n`` or a lone ``\r`` as when a file is read line by line
+(blocks with lone ``\r`` take the line-by-line way); every line reaches the same rules in the
+same order as one line at a time (:meth:`GffScan.feed`), which the tests check on random files
+cut into random blocks.  :func:`scan_text` scans a piece of a file on its own (for workers);
+:meth:`GffScan.merge` adds the pieces in order and gives the one-pass result.
 """
 from __future__ import annotations
 
