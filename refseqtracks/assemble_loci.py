@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Grouper", "Restart", "Spool"]
 
-_SEQ = attrgetter("seq")
+_SEQ = attrgetter("lineno")  # (Ann.seq)
 _START_END = attrgetter("start", "end")
 
 
@@ -113,7 +113,7 @@ class Grouper:
             for ann in records:
                 # the common case: the child of a feature of an open locus, with a new ID or the
                 # ID of another part in the same locus (the CDS lines of one protein)
-                if ann.__class__ is Ann and ann.derives is None:
+                if ann.__class__ is Ann:  # (not a GffFeature, no Derives_from)
                     parents = ann.parent_ids
                     if len(parents) == 1:
                         loc = get(parents[0])
@@ -152,7 +152,7 @@ class Grouper:
 
     def add(self, ann) -> None:
         """Take one feature: an :class:`Ann` of a quick line, or a :class:`GffFeature`."""
-        if ann.__class__ is not Ann:
+        if not isinstance(ann, Ann):
             ann = Ann.of(ann)
         fid = ann.id
         parents = ann.parent_ids

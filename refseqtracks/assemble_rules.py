@@ -43,7 +43,10 @@ class Ann:
     """
 
     __slots__ = ("seqid", "source", "type", "start", "end", "score", "strand", "phase", "text", "lineno",
-                 "id", "parent_ids", "derives", "seq", "parents", "children", "_attrs")
+                 "id", "parent_ids", "parents", "children", "_attrs")
+
+    #: the Derives_from value (a feature that has one is a :class:`_DerivedAnn`)
+    derives: str | None = None
 
     def __init__(self, seqid: str, source: str, ftype: str, start: int, end: int, score: str | None,
                  strand: str, phase: int | None, text: str | None, lineno: int, fid: str | None,
@@ -57,12 +60,16 @@ class Ann:
         self.strand = strand
         self.phase = phase
         self.text = text
-        self.lineno = self.seq = lineno
+        self.lineno = lineno
         self.id = fid
         self.parent_ids = parents or ()
-        self.derives = None
         self.parents = self.children = _NONE
         self._attrs = None
+
+    @property
+    def seq(self) -> int:
+        """The order of the feature in the file (its line number)."""
+        return self.lineno
 
     @classmethod
     def of(cls, feat) -> "Ann":
@@ -76,9 +83,11 @@ class Ann:
             parents = a.get("Parent")
             v = a.get("Derives_from")
             derives = v[0] if v else None
-        ann = cls(feat.seqid, feat.source, feat.type, feat.start, feat.end, feat.score, feat.strand, feat.phase,
-                  None, feat.lineno, fid, parents)
-        ann.derives = derives
+        ann = (cls if derives is None else _DerivedAnn)(
+            feat.seqid, feat.source, feat.type, feat.start, feat.end, feat.score, feat.strand, feat.phase, None,
+            feat.lineno, fid, parents)
+        if derives is not None:
+            ann.derives = derives
         ann._attrs = a
         return ann
 
@@ -100,6 +109,10 @@ class Ann:
 
     def loc_key(self):
         return (self.seqid, _STRAND_KEY[self.strand], self.start, self.end)
+
+
+class _DerivedAnn(Ann):
+    __slots__ = ("derives",)
 
 
 _NONE: tuple = ()

@@ -52,6 +52,7 @@ _BLOCK_ITEMS = re.compile(
     r";(?![a-z][A-Za-z0-9_\-]*+=)(?:(Target=|Gap=)|(?![0-9_\-][A-Za-z0-9_\-]*+="
     r"|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)=|\n))").finditer
 _BLOCK_ESCAPES = re.compile(r"%(?![0-9A-Fa-f]{2})").finditer
+_NON_ASCII = re.compile(r"[^\x00-\x7f][^\n]*").finditer
 _CAREFUL, _TARGET_GAP = 2, 1
 
 
@@ -244,10 +245,17 @@ def _lazy_feature(seqid, source, ftype, start, end, score, strand, phase, text, 
                                      LazyAttrs(text, fid, parents), lineno, _path))
 
 
-def _marks(block: str, pct: bool) -> list[tuple[int, int]]:
+def _marks(block: str, pct: bool, ascii: bool) -> list[tuple[int, int]]:
     """(line index in the block, _CAREFUL or _TARGET_GAP) of the lines that need a closer look."""
     marks: dict[int, int] = {}
     count = block.count
+    if not ascii:  # (digits other than 0-9: columns 4 and 5 are checked the per-line way)
+        n = last = 0
+        for m in _NON_ASCII(block):
+            p = m.start()
+            n += count("\n", last, p)
+            last = p
+            marks[n] = _CAREFUL
     n = last = 0
     for m in _BLOCK_ITEMS(block):
         p = m.start()
@@ -353,20 +361,16 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
         if block[-1] != "\n":
             block += "\n"  # the last line without its newline
         pct = "%" in block
-        asc = block.isascii()
-        marks = iter(_marks(block, pct))
+        marks = iter(_marks(block, pct, block.isascii()))
         first = lineno + 1
         nxt, kind = next(marks, (-1, 0))
         nxt += first
         lines = block.split("\n")
         lines.pop()
         del block
-        for line in lines:
-            lineno += 1
-            target_gap = False
+        for lineno, line in enumerate(lines, first):
             if lineno == nxt:
-                target_gap = kind == _TARGET_GAP
-                careful_line = not target_gap
+                careful_line = kind == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:])
                 nxt, kind = next(marks, (-1, 0))
                 nxt += first
                 if careful_line:
@@ -385,30 +389,35 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                 seqid, source, ftype, c4, c5, score, strand, c8, col = cols
                 if (c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases and seqid
                         and source and ftype and seqid[0] != "#" and (score == "." or _valid_float(score))
-                        and (asc or (c4.isascii() and c5.isascii())) and (c8 != "." or ftype != "CDS")):
-                    # ID (first), Parent (single item), Name (at most one, one value)
+                        and (c8 != "." or ftype != "CDS")):
+                    # ID first (one value, no space at its end), Parent once (no empty value, no
+                    # space at its end), Name at most once (one value)
+                    p = -1
                     if col[:3] == "ID=":
                         i = col.find(";", 3)
                         if i < 0:
                             fid = col[3:]
-                            p = -1
+                            ok = col[-1] != " "
                         else:
                             fid = col[3:i]
+                            ok = col[i - 1] != " "
                             if col.startswith("Parent=", i + 1):
                                 p = i + 8
                             else:
                                 p = col.find(";Parent=", i)
                                 if p >= 0:
                                     p += 8
-                        ok = "," not in fid and fid[-1:] != " "
+                        if "," in fid:
+                            ok = False
                     elif col[:7] == "Parent=":
                         fid = None
                         p = 7
                         ok = True
                     else:
                         ok = False
-                    parents = par = None
-                    if ok and p >= 0:
+                    if p < 0:
+                        parents = None
+                    elif ok:
                         j = col.find(";", p)
                         if j < 0:
                             j = len(col)
@@ -418,7 +427,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                             ok = "" not in parents
                         else:
                             parents = [par]
-                        ok = ok and par[-1:] != " " and col.find(";Parent=", j) < 0
+                        ok = ok and col[j - 1] != " " and col.find(";Parent=", j) < 0
                     if ok:
                         k = col.find(";Name=")
                         if k >= 0:
@@ -427,23 +436,22 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                             if e < 0:
                                 e = len(col)
                             ok = col.find(",", k, e) < 0 and col.find(";Name=", e) < 0
-                    if ok and target_gap:
-                        ok = _target_gap_ok(col)
-                    if ok and pct and "%" in line:  # (no bad escape on a quick line)
-                        if "%" in seqid:
-                            seqid = unescape(seqid)
-                        if "%" in source:
-                            source = unescape(source)
-                        if "%" in ftype:
-                            ftype = unescape(ftype)
-                        if fid is not None and "%" in fid:
-                            fid = unescape(fid)
-                        if parents is not None and "%" in par:
-                            parents = [unescape(p) if "%" in p else p for p in parents]
-                    if ok:
-                        append(make(seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
-                                    strand, phases[c8], col, lineno, fid, parents))
-                        continue
+                        if pct and "%" in line:  # (no bad escape on a quick line)
+                            if "%" in seqid:
+                                seqid = unescape(seqid)
+                            if "%" in source:
+                                source = unescape(source)
+                            if "%" in ftype:
+                                ftype = unescape(ftype)
+                            if fid is not None and "%" in fid:
+                                fid = unescape(fid)
+                            if parents is not None and "%" in par:
+                                parents = [unescape(p) if "%" in p else p for p in parents]
+                        if ok:
+                            append(make(seqid, source, ftype, int(c4) - 1, int(c5),
+                                        None if score == "." else score, strand, phases[c8], col, lineno, fid,
+                                        parents))
+                            continue
             if out:
                 yield out
                 out = []
