@@ -56,12 +56,15 @@ _intern = sys.intern
 
 
 def _unescape(text: str) -> str:
+    """GFF3 ``%XX`` decoding (:func:`refseqtracks.gff3.unescape`); RefSeq's usual escapes
+    (``%2C %3B %3D %26``) by plain replacement when they are all there is."""
     if "%" not in text:
         return text
-    global _unescape
+    u = text.replace("%2C", ",").replace("%3B", ";").replace("%3D", "=").replace("%26", "&")
+    if "%" not in u:
+        return u
     from refseqtracks.gff3 import unescape
 
-    _unescape = unescape  # the import once, then the function itself
     return unescape(text)
 
 
