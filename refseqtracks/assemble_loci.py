@@ -47,7 +47,7 @@ class Restart(Exception):
 class _Locus:
     """Features linked by Parent references (one gene with its transcripts, exons ...)."""
 
-    __slots__ = ("anns", "ids", "parts", "pending", "seqids", "max_end", "hold", "late_keys")
+    __slots__ = ("anns", "ids", "parts", "pending", "seqids", "max_end", "hold", "late_keys", "derived")
 
     def __init__(self):
         self.anns: list[Ann] = []
@@ -58,6 +58,7 @@ class _Locus:
         self.max_end = 0
         self.hold = 0  # stays open until this line (a late reference seen by an earlier pass)
         self.late_keys: set[str] | None = None  # first pass: IDs this locus referred to late
+        self.derived = False  # a feature has Derives_from
 
 
 class Grouper:
@@ -235,6 +236,8 @@ class Grouper:
         loc.seqids.add(seqid)
         if ann.end > loc.max_end:
             loc.max_end = ann.end
+        if derives is not None:
+            loc.derived = True
         if fid is not None:
             first = loc.ids.get(fid)
             if first is None:
@@ -268,6 +271,7 @@ class Grouper:
         into.seqids |= other.seqids
         into.max_end = max(into.max_end, other.max_end)
         into.hold = max(into.hold, other.hold)
+        into.derived = into.derived or other.derived
         if other.late_keys:
             into.late_keys = (into.late_keys or set()) | other.late_keys
         self.open.remove(other)
@@ -332,7 +336,7 @@ class Grouper:
             for pid in loc.pending:
                 self.waiting.pop(pid, None)
         heads = _discontinuous(ids, loc.parts, self.discontinuous_msgs)
-        roots, with_kids = _resolve(anns, heads, self.resolve_msgs)
+        roots, with_kids = _resolve(anns, heads, self.resolve_msgs, loc.derived)
         if self.streaming:
             # IDs whose every part is a root without children keep their type (the same ID may
             # come again as such a root); any other ID may not come again
@@ -395,18 +399,19 @@ def _discontinuous(ids: dict[str, Ann], parts: dict[str, list[Ann]],
     return heads
 
 
-def _resolve(anns: list[Ann], heads: dict[str, Ann],
-             msgs: list[tuple[str, bool]]) -> tuple[list[Ann], list[Ann]]:
+def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]],
+             derived: bool = True) -> tuple[list[Ann], list[Ann]]:
     """Link parents and children; returns the roots in kent's (reverse file) order and the
-    features that have children."""
+    features that have children.  ``derived``: some feature may have Derives_from."""
     roots: list[Ann] = []
     with_kids: list[Ann] = []
     get = heads.get
     for ann in anns:
-        dfrom = ann.derives
-        if dfrom is not None and dfrom not in heads:
-            msgs.append((f"Can't find annotation record \"{dfrom}\" referenced by "
-                         f"\"{ann.id}\" Derives_from attribute", True))
+        if derived:
+            dfrom = ann.derives
+            if dfrom is not None and dfrom not in heads:
+                msgs.append((f"Can't find annotation record \"{dfrom}\" referenced by "
+                             f"\"{ann.id}\" Derives_from attribute", True))
         pids = ann.parent_ids
         if not pids:
             roots.append(ann)

@@ -368,6 +368,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
         lines = block.split("\n")
         lines.pop()
         del block
+        same_col = same_fid = same_parents = None
         for lineno, line in enumerate(lines, first):
             if lineno == nxt:
                 careful_line = kind == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:])
@@ -390,6 +391,17 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                 if (c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases and seqid
                         and source and ftype and seqid[0] != "#" and (score == "." or _valid_float(score))
                         and (c8 != "." or ftype != "CDS")):
+                    if col == same_col:  # (the CDS lines of one protein: column 9 as the last line's)
+                        if pct and "%" in line:
+                            if "%" in seqid:
+                                seqid = unescape(seqid)
+                            if "%" in source:
+                                source = unescape(source)
+                            if "%" in ftype:
+                                ftype = unescape(ftype)
+                        append(make(seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
+                                    strand, phases[c8], same_col, lineno, same_fid, same_parents))
+                        continue
                     # ID first (one value, no space at its end), Parent once (no empty value, no
                     # space at its end), Name at most once (one value)
                     p = -1
@@ -451,6 +463,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                             append(make(seqid, source, ftype, int(c4) - 1, int(c5),
                                         None if score == "." else score, strand, phases[c8], col, lineno, fid,
                                         parents))
+                            same_col, same_fid, same_parents = col, fid, parents
                             continue
             if out:
                 yield out
