@@ -280,7 +280,7 @@ class LinkTable:
         self._names: set[str] = set()
         self._accessions: set[str] = set()
         self._gene_ids: set[str] = set()
-        self._sorter = ExternalSorter(limit=sort_limit) if sort_limit else ExternalSorter()
+        self._sorter: ExternalSorter | None = ExternalSorter(limit=sort_limit) if sort_limit else ExternalSorter()
 
     def __len__(self) -> int:
         return len(self._names)
@@ -305,6 +305,8 @@ class LinkTable:
         self._accessions.add(name)
         if row[6]:
             self._gene_ids.add(row[6])
+        if self._sorter is None:
+            raise RuntimeError("the link table was already read")
         self._sorter.add(name.encode("utf-8", "surrogateescape"), _encode_row(row))
 
     def _make_row(self, tx: Transcript) -> list[str]:
@@ -361,7 +363,10 @@ class LinkTable:
                     status=status, description=description, note=note)
 
     def _texts(self) -> Iterator[str]:
-        return iter(self._sorter)
+        if self._sorter is None:
+            raise RuntimeError("the link table was already read")
+        sorter, self._sorter = self._sorter, None
+        return iter(sorter)
 
     def lines(self, *, gene2refseq: Mapping[str, Gene2RefseqRow] | None = None,
               gene_info: Mapping[str, GeneInfo] | None = None) -> Iterator[str]:
@@ -370,7 +375,7 @@ class LinkTable:
         ``gene2refseq`` sets ``status`` from the row of ``mrnaAcc`` (else of ``id``);
         ``gene_info`` sets ``description`` from the row of ``locusLinkId`` when it has one.
         """
-        for text in self._sorter:
+        for text in self._texts():
             if gene2refseq is None and gene_info is None and text[0] == "R":
                 yield text[1:] + "\n"
                 continue
@@ -387,7 +392,7 @@ class LinkTable:
 
     def rows(self) -> list[list[str]]:
         """The rows, sorted by id bytewise (once)."""
-        return [_decode_row(text) for text in self._sorter]
+        return [_decode_row(text) for text in self._texts()]
 
 
 def link_rows(transcripts: Iterable[Transcript], *, facts: GffFacts | None = None,

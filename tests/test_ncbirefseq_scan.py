@@ -341,3 +341,13 @@ def test_link_rows_keep_values_with_tabs():
     table.add(Transcript("NM_1.1", "chr1", "+", 0, 10, 0, 0, (0,), (10,),
                          attrs={"ID": ("x",), "product": ("a\tb",), "Note": ("l1\nl2",)}))
     assert list(table.lines()) == ["NM_1.1\tUnknown\t\ta b\t\t\t\t\t\t\t\t\t\t\t\t\tl1 l2\t\t\n"]
+
+
+def test_link_table_is_read_once():
+    table = LinkTable()
+    table.add(_tx("NM_1.1"))
+    assert len(table.rows()) == 1 and len(table) == 1
+    with pytest.raises(RuntimeError, match="already read"):
+        list(table.lines())
+    with pytest.raises(RuntimeError, match="already read"):
+        table.add(_tx("NM_2.1"))
