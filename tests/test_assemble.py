@@ -243,7 +243,7 @@ THREE_PASSES = '##gff-version 3\nc1\tRefSeq\tgene\t1\t100\t.\t+\t.\tID=gene-0\n#
 @st.composite
 def shuffled_loci(draw) -> str:
     """Genes with transcripts, exons and CDS, then some lines moved later (late children,
-    forward references), sometimes an ID reused or a root between a gene's lines."""
+    forward references), sometimes an ID reused (a match, an exon) or a root between a gene's lines."""
     lines: list[str] = []
     pos = 1
     for g in range(draw(st.integers(1, 4))):
@@ -254,7 +254,9 @@ def shuffled_loci(draw) -> str:
             gene_lines.append(f"c1\tRefSeq\tmRNA\t{gstart}\t{gstart + 99}\t.\t+\t.\tID={tid};Parent=gene-{g}")
             for e in range(draw(st.integers(1, 2))):
                 s0 = gstart + 50 * e
-                gene_lines.append(f"c1\tRefSeq\texon\t{s0}\t{s0 + 39}\t.\t+\t.\tParent={tid}")
+                # an exon ID now and then, sometimes one another gene's exon has too
+                eid = draw(st.sampled_from(["", "", "ID=exon-1;", f"ID=exon-{g}-{t}-{e};"]))
+                gene_lines.append(f"c1\tRefSeq\texon\t{s0}\t{s0 + 39}\t.\t+\t.\t{eid}Parent={tid}")
                 if draw(st.booleans()):
                     gene_lines.append(f"c1\tRefSeq\tCDS\t{s0 + 5}\t{s0 + 34}\t.\t+\t0\tID=cds-{g}-{t};Parent={tid}")
         lines.append(f"c1\tRefSeq\tgene\t{gstart}\t{gstart + 99}\t.\t+\t.\tID=gene-{g}")

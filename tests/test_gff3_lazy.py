@@ -94,3 +94,95 @@ def test_lazy_reader_from_a_file(tmp_path):
     assert attrs.parents == ["r;1", "r2"] and attrs.fid == "e1"
     assert dict(attrs.items()) == {"ID": ["e1"], "Parent": ["r;1", "r2"], "Name": ["N"], "gene": ["g", "h"]}
     assert attrs == {"ID": ["e1"], "Parent": ["r;1", "r2"], "Name": ["N"], "gene": ["g", "h"]}
+
+
+# -- the quick lines of NCBI-like files, as the converter reads them -----------------------------
+NCBI_TAGS = ["Parent", "Name", "Dbxref", "gene", "product", "Note", "Target", "Gap", "Derives_from", "ID",
+             "Bad", "9x", "a b", ""] + ["gene", "product", "gbkey", "Dbxref", "transcript_id"] * 3
+NCBI_VALUES = st.text("ab1 ,%2C3=\x0bé", max_size=6) | st.sampled_from(
+    ["x 1 2 +", "x 08 9", "M10 I2", "p,q", "a%3Bb", "v ", "%zz", ""])
+ncbi_items = st.builds(lambda t, v: f"{t}={v}", st.sampled_from(NCBI_TAGS), NCBI_VALUES) | st.sampled_from(
+    ["", " gene=g", "gene", "Parent=r1", "Parent=r1,r2", "Name=N1", "Target=t 1 5 -", "Gap=M5"])
+ncbi_columns = st.builds(
+    lambda head, parent, rest, end: ";".join([head] + parent + rest) + end,
+    st.sampled_from(["ID=e1", "ID=e%2C1", "ID=e1 ", "ID=", "ID=a,b", "Parent=r1", "Name=n", "gene=g"]
+                    + ["ID=e1", "ID=c1", "Parent=r1"] * 3),
+    st.lists(st.sampled_from(["Parent=r1", "Parent=r%3B1,r2", "Parent=r1,,r2", "Parent=r1 ", "Parent="]
+                             + ["Parent=r1"] * 5), max_size=2),
+    st.lists(ncbi_items, max_size=4),
+    st.sampled_from(["", ";", " ", ","] + [""] * 4))
+FIRST_COLS = st.sampled_from([("c1", "RefSeq", "exon", "10", "20", ".", "+", "."),
+                              ("c1", "BestRefSeq%2CGnomon", "CDS", "10", "20", ".", "-", "1")]) | st.tuples(
+    st.sampled_from(["c1", "c%311", "#c1", "c%zz1", "c;1"]),
+    st.sampled_from(["RefSeq", "BestRefSeq%2CGnomon", "src"]),
+    st.sampled_from(["exon", "CDS", "mRNA", "cDNA_match"]),
+    st.sampled_from(["10", "0", "١٢", "x", "+5"]),
+    st.sampled_from(["20", "5"]),
+    st.sampled_from([".", "1.5", "x"]),
+    st.sampled_from(["+", "-", "?", "*"]),
+    st.sampled_from([".", "0", "2", "3"]))
+
+
+def _ann_fields(f):
+    return (f.seqid, f.source, f.type, f.start, f.end, f.score, f.strand, f.phase, dict(f.attrs.items()),
+            f.lineno, f.id, f.name, list(f.parent_ids))
+
+
+def _read_records(text: str, *, make=None, **kw):
+    from refseqtracks.assemble_rules import Ann
+    msgs: list[str] = []
+    events: list = []
+    reader = Gff3Reader(_Lines(text), report=msgs.append, lazy_attrs=make is not None, make_record=make,
+                        on_directive=lambda d: events.append(("dir", len(feats))), **kw)
+    feats: list = []
+    error = None
+    try:
+        for batch in reader.batches():
+            for f in batch:
+                if make is not None and not isinstance(f, Ann):
+                    f = Ann.of(f)
+                feats.append(_ann_fields(f))
+    except RefseqtracksError as ex:
+        error = str(ex)
+    return feats, msgs, error, events, reader.comments, reader.pragmas, reader.lineno
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(FIRST_COLS, ncbi_columns), min_size=1, max_size=8),
+       extra=st.sampled_from(["", "# a comment", "###", "", "##bad-directive"]),
+       end=st.sampled_from(["\n", ""]), budget=st.sampled_from([0, 3, -1]), warn=st.booleans())
+@example(rows=[(("c1", "RefSeq", "CDS", "10", "20", ".", "+", "0"), "ID=c1;Parent=r1;Name=N1"),
+               (("c1", "RefSeq", "CDS", "30", "40", ".", "+", "2"), "ID=c1;Parent=r1;Name=N1")],
+         extra="###", end="", budget=0, warn=False)
+@example(rows=[(("c1", "RefSeq", "exon", "10", "20", ".", "+", "."), "ID=e1;Parent=r1;Parent=r2")],
+         extra="", end="\n", budget=-1, warn=False)
+@example(rows=[(("c1", "RefSeq", "exon", "10", "20", ".", "+", "."), "ID=e1;Name=a;gene=g;Name=b")],
+         extra="", end="\n", budget=-1, warn=True)
+@example(rows=[(("c1", "RefSeq", "cDNA_match", "10", "20", ".", "+", "."), "ID=a1;Target=t 1 5 +;Target=u 1 5")],
+         extra="", end="\n", budget=-1, warn=True)
+def test_converter_records_equal_exact_features(rows, extra, end, budget, warn):
+    from refseqtracks.assemble_rules import Ann
+    lines = ["##gff-version 3"]
+    for i, (first, col) in enumerate(rows):
+        lines.append("\t".join(first + (col,)))
+        if i == 1:
+            lines.append(extra)
+    text = "\n".join(lines) + end
+    assert _read_records(text, make=Ann, max_errors=budget, warn=warn) == \
+        _read_records(text, max_errors=budget, warn=warn)
+
+
+def test_quick_records_skip_the_feature_objects():
+    from refseqtracks.assemble_rules import Ann
+    text = ("##gff-version 3\n"
+            "c1\tRefSeq\tmRNA\t1\t90\t.\t+\t.\tID=rna-1;Parent=gene-1;Name=NM_1.1;product=a%2C b\n"
+            "c1\tRefSeq\texon\t1\t90\t.\t+\t.\tID=exon-1;Parent=rna-1;gene=G;note= x \n"
+            "c1\tRefSeq\tCDS\t5\t40\t.\t+\t0\tID=cds-1;Parent=rna-1;Name=NP_1.1\n"
+            "c1\tRefSeq\tCDS\t50\t80\t.\t+\t2\tID=cds-1;Parent=rna-1;Name=NP_1.1\n")
+    recs = [r for batch in Gff3Reader(_Lines(text), lazy_attrs=True, make_record=Ann).batches() for r in batch]
+    assert [type(r) for r in recs] == [Ann] * 4
+    assert [r._attrs for r in recs] == [None] * 4  # nothing decoded yet
+    assert recs[0].name == "NM_1.1" and recs[0]._attrs is None
+    # (the exact parser trims the item "note= x ", not the value)
+    assert recs[0].attrs["product"] == ["a, b"] and recs[1].attrs["note"] == [" x"]
+    assert recs[2].parent_ids is recs[3].parent_ids and recs[3].seq == 5
