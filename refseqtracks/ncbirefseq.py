@@ -213,32 +213,44 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             bin=bin, out_sizes=dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes),
             linenos=scan.psl_linenos, path=gff_name))
 
-    # pass 1 (files) or one pass through the converter (streams)
-    seekable = isinstance(gff, (str, os.PathLike)) and not is_stdio(gff)
-    if seekable:
-        scan_file(gff, scan, progress)
-        src: Source = SedStream(gff) if scan.has_so_type else gff
-        start_psl()
-    else:
-        src = SedStream(gff, scan)
+    def converter(src: Source):
+        # Transcript objects are made from the genePred lines as they are written: asking the
+        # converter to keep them (with their attributes) for the whole file costs ten times the memory
+        conv = Gff3Converter(src, refseq_hacks=True, warn_and_continue=warn_and_continue,
+                             want_attrs=True, want_unprocessed=True, want_transcripts=False, report=say,
+                             repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat)
+        # the rows of each record are made in the conversion's workers when there are any
+        conv.tx_post = rows_of
+        return conv
 
-    if progress is not None:
-        progress("converting (gff3ToGenePred -refseqHacks)", None)
-    # Transcript objects are made from the genePred lines as they are written: asking the
-    # converter to keep them (with their attributes) for the whole file costs ten times the memory
-    conv = Gff3Converter(src, refseq_hacks=True, warn_and_continue=warn_and_continue,
-                         want_attrs=True, want_unprocessed=True, want_transcripts=False, report=say,
-                         repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat)
-    # the rows of each record are made in the conversion's workers when there are any
     rows_of = RowMaker(ncbi_sizes=ncbi_sizes, names=chrom_map.names if chrom_map is not None else None,
                        offsets=chrom_map.offsets if chrom_map is not None else None, bin=bin,
                        gtf_source=f"ncbiRefSeq.{date}", path=gff_name)
-    conv.tx_post = rows_of
-    try:
-        results = conv.run()
-    finally:
-        if isinstance(src, SedStream):
-            src.close()
+    seekable = isinstance(gff, (str, os.PathLike)) and not is_stdio(gff)
+    results = None
+    if seekable:
+        # one pass: the pieces are scanned and converted in the workers
+        conv = converter(gff)
+        results = _scan_and_convert_in_pieces(conv, scan, progress)
+        if results is None:  # the one-process way: pass 1 (from scratch), then the conversion
+            sink.seek(0)
+            sink.truncate()
+            scan = GffScan(psl_sink=sink)
+            scan_file(gff, scan, progress)
+            if scan.has_so_type:
+                conv = converter(SedStream(gff))
+            conv.parallel_jobs = 1  # (the pieces did not work out)
+        start_psl()
+    else:  # one pass through the converter, scanning the lines as they go by
+        conv = converter(SedStream(gff, scan))
+    if results is None:
+        if progress is not None:
+            progress("converting (gff3ToGenePred -refseqHacks)", None)
+        try:
+            results = conv.run()
+        finally:
+            if isinstance(conv.src, SedStream):
+                conv.src.close()
     if not jobs:
         start_psl()
     renamer = Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None
@@ -446,6 +458,41 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     if progress is not None:
         progress("done", 1.0)
     return manifest
+
+
+def _scan_piece(path: str, first_line: int):
+    """The build's raw-line scan of one piece (in a conversion worker: ``piece_hook``)."""
+    from refseqtracks.ncbirefseq_scan import scan_text
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+        f.readline()  # the piece's own ##gff-version line
+        part = scan_text(f.read(), first_line)
+    if part.has_so_type:
+        raise ValueError("SO_type= needs the sed stream")  # the one-process way
+    return part
+
+
+def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None):
+    """Convert ``conv.src`` in pieces on several processes, the workers also scanning their
+    piece's raw lines into ``scan``; None (nothing reported, ``scan`` untouched) when the input
+    must go the one-process way."""
+    if not conv._parallel_ok():
+        return None
+    from refseqtracks.fileio import open_input
+    from refseqtracks.parallel import default_jobs, parallel_results
+    jobs = conv.parallel_jobs if conv.parallel_jobs is not None else default_jobs()
+    if jobs < 2:
+        return None
+    if progress is not None:
+        progress("reading and converting (gff3ToGenePred -refseqHacks)", None)
+    conv.piece_hook = _scan_piece
+    conv.piece_sink = scan.merge  # the pieces' scans as they come, in file order
+    with open_input(conv.src) as f:
+        scan.feed(f.readline())  # the header line, which is in no piece
+    results = parallel_results(conv, jobs=jobs, **conv._parallel_args)
+    if results is None:
+        return None
+    scan.finish()
+    return results
 
 
 def _write_psl(out: _Outputs, scan: GffScan, spill: str, genome_sizes: dict[str, int],

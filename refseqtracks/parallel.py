@@ -22,9 +22,10 @@ How the result stays exactly kent's (byte-identical to the one-process path):
   the transcript's place (the build formats its rows there: :mod:`refseqtracks.ncbirefseq_rows`).
 * A converter with a ``piece_hook`` attribute (``hook(piece_path, first_line)``) has it
   called on each piece's text file (a ``##gff-version`` line, then the piece) in the worker
-  after a good conversion; the results are left in ``conv.piece_parts`` in file order (the
-  build scans the raw lines there: :func:`refseqtracks.ncbirefseq_scan`).  A hook that raises
-  makes the run fall back like any other failure.
+  after a good conversion; the results are left in ``conv.piece_parts`` in file order, or
+  handed to ``conv.piece_sink(part)`` in file order as they come (the build scans the raw
+  lines there: :func:`refseqtracks.ncbirefseq_scan.scan_text`; a run that falls back has
+  handed over some of them).  A hook that raises makes the run fall back like any other failure.
 * Anything that depends on more than one piece makes the whole run fall back to the
   one-process path (the pieces' work is thrown away, the output is the same, only slower): a
   parse problem or a warning of any kind in a piece (parse errors count against one budget); a
@@ -276,6 +277,7 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             headers: list[tuple] = []
 
             parts: list = []
+            take_part = getattr(conv, "piece_sink", None) or parts.append
 
             def collect(res) -> None:
                 _, good, hashes, header, part = res.get()
@@ -283,7 +285,7 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
                     raise _Fallback()
                 ids.append(hashes)
                 headers.append(header)
-                parts.append(part)
+                take_part(part)
 
             for index, (piece, first_line) in enumerate(_pieces(conv.src, chunk_bytes, reader)):
                 path = os.path.join(tmpdir, f"{index}.gff3")
