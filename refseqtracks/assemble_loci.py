@@ -111,6 +111,7 @@ class Grouper:
                 for ann in records:
                     add(ann)
                 return
+            cur = None  # the locus of the last record that took the short way
             for ann in records:
                 # the common case: the child of a feature of an open locus, with a new ID or the
                 # ID of another part in the same locus (the CDS lines of one protein)
@@ -119,6 +120,9 @@ class Grouper:
                     if len(parents) == 1:
                         loc = get(parents[0])
                         if loc is not None:
+                            if loc is not cur:
+                                cur = loc
+                                ids, append, seqids, seqid = loc.ids, loc.anns.append, loc.seqids, None
                             fid = ann.id
                             if fid is not None:
                                 at = get(fid)
@@ -126,24 +130,29 @@ class Grouper:
                                     # (an ID of a closed locus is seen to when this one closes)
                                     if fid in waiting or fid in holds:
                                         add(ann)
+                                        cur = None
                                         continue
-                                    loc.ids[fid] = ann
+                                    ids[fid] = ann
                                     where[fid] = loc
                                 elif at is loc:
                                     more = loc.parts.get(fid)
                                     if more is None:
-                                        loc.parts[fid] = [loc.ids[fid], ann]
+                                        loc.parts[fid] = [ids[fid], ann]
                                     else:
                                         more.append(ann)
                                 else:
                                     add(ann)
+                                    cur = None
                                     continue
-                            loc.anns.append(ann)
-                            loc.seqids.add(ann.seqid)
+                            append(ann)
+                            if ann.seqid != seqid:
+                                seqid = ann.seqid
+                                seqids.add(seqid)
                             if ann.end > loc.max_end:
                                 loc.max_end = ann.end
                             continue
-                add(ann)
+                add(ann)  # (it may merge or close loci)
+                cur = None
         finally:
             if ann is not None:
                 self.last_line = ann.lineno
