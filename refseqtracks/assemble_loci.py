@@ -7,6 +7,11 @@ it per locus (features linked by Parent/shared IDs) and reproduce kent's global 
 * a Parent reference resolves to the part of a discontinuous feature with the lowest
   (start, end); every part is a child; parts must share type and parents;
 * a feature whose parents are all missing is neither child nor root (kent v492).
+
+Speed: :meth:`Grouper.add_all` takes the records of :meth:`Gff3Reader.batches`; the child of
+a feature of an open locus (most lines) joins it without the general bookkeeping.  Whether an
+ID was already used by a closed locus (kent would join the two) is looked at once per locus,
+when it closes, instead of once per line: the set of all IDs seen is large and slow to probe.
 """
 from __future__ import annotations
 

@@ -10,17 +10,20 @@ The text is read in 4 MB blocks and split into lines at once.  Plain ``str`` met
 only: no compiled extension to install.
 
 How it stays exact: a line takes the quick way only when kent's ``gff3.c`` has nothing to say
-about it and the quick values are the exact ones.  Per block, two regular expressions mark the
+about it and the quick values are the exact ones.  Per block, regular expressions mark the
 lines that need a closer look: an item of column 9 that does not start with a tag kent takes
 silently (``ID`` not first, ``Derives_from``, an unknown upper-case tag, a bad tag character,
-an empty item, white space after ``;``...), a bad ``%`` escape, and (checked on the line)
-``Target`` and ``Gap``.  Per line, columns 1-8 are checked as the exact parser checks them,
-column 9 must start with ``ID=`` or ``Parent=``, and ID, Parent and Name must be single,
-without white space at the edge (ID and Name without a comma, Parent without empty values).
-Every other line (comments, directives, a block with ``\r``) goes the per-line way: column 9
-accepted by :func:`quiet_attrs` (a few substring tests and one regular expression) gets a
-:class:`LazyAttrs`, anything else goes through :meth:`Gff3Reader._parse_feature`.  A property
-test holds the quick reader to the exact one, messages included.
+an empty item, white space after ``;``...), a bad ``%`` escape, a non-ASCII character, and
+(checked on the line: one valid value, given once) ``Target`` and ``Gap``.  Per line, columns
+1-8 are checked as the exact parser checks them, column 9 must start with ``ID=`` or
+``Parent=``, ID must have one value without white space at its end, Parent must be given once
+without an empty value or white space at its end, Name at most once with one value.  A line
+whose column 9 is the last quick line's (the CDS lines of one protein) takes its ID and Parent
+from it.  Every other line (comments, directives, a block with ``\r``) goes the per-line way:
+column 9 accepted by :func:`quiet_attrs` (a few substring tests and one regular expression)
+gets a :class:`LazyAttrs`, anything else goes through :meth:`Gff3Reader._parse_feature`.
+Property tests hold the quick reader, and the converter's records, to the exact reader,
+messages included.
 
 Public API: :func:`quiet_attrs`, :func:`decode_attrs`, :class:`LazyAttrs`, :func:`parse_lazy`
 (used by ``Gff3Reader(lazy_attrs=True)``).
