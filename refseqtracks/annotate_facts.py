@@ -176,6 +176,15 @@ def fields_from_attrs(attrs: Mapping[str, Sequence[str]], source: str = "") -> l
     return fields
 
 
+def _add_new(into: dict, other: dict) -> None:
+    """``into.setdefault`` of every item of ``other``, in order (at C speed when no key is shared)."""
+    if into.keys().isdisjoint(other):
+        into.update(other)
+    else:
+        for k, v in other.items():
+            into.setdefault(k, v)
+
+
 class GffFacts:
     """What the link table needs from raw GFF3 lines: records, parent links, CDS facts.
 
@@ -297,18 +306,19 @@ class GffFacts:
         Whether the piece's first CDS line continues the last CDS of this one (and so adds
         nothing) is the caller's business: :meth:`refseqtracks.ncbirefseq_scan.GffScan.merge`.
         """
-        for fid, rec in other.features.items():
-            self.features.setdefault(fid, rec)
-        for fid, parent in other.parent_of.items():
-            self.parent_of.setdefault(fid, parent)
-        for name, fid in other.by_name.items():
-            self._name(name, fid)
-            for more in other.more_by_name.get(name, ()):
-                self._name(name, more)
-        for parent, prot in other.protein_ids.items():
-            self.protein_ids.setdefault(parent, prot)
-        for parent, note in other.cds_notes.items():
-            self.cds_notes.setdefault(parent, note)
+        _add_new(self.features, other.features)
+        _add_new(self.parent_of, other.parent_of)
+        if self.by_name.keys().isdisjoint(other.by_name):  # the usual case: names new here
+            self.by_name.update(other.by_name)
+            for name, more in other.more_by_name.items():
+                self.more_by_name[name] = list(more)
+        else:
+            for name, fid in other.by_name.items():
+                self._name(name, fid)
+                for more in other.more_by_name.get(name, ()):
+                    self._name(name, more)
+        _add_new(self.protein_ids, other.protein_ids)
+        _add_new(self.cds_notes, other.cds_notes)
         if other.cds_seen:
             self._last_cds = other._last_cds
             self.cds_prefix = other.cds_prefix
