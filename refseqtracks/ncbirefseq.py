@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable
 
 from refseqtracks import accessions as acc
-from refseqtracks.annotate import LinkTable, format_link_line, read_gene2refseq, read_gene_info
+from refseqtracks.annotate import LinkTable, read_gene2refseq, read_gene_info
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.extsort import ExternalSorter
@@ -251,6 +251,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
         finally:
             if isinstance(conv.src, SedStream):
                 conv.src.close()
+        if not seekable:
+            scan.finish()
     if not jobs:
         start_psl()
     renamer = Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None
@@ -387,24 +389,12 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
         # the link table, joined with NCBI Gene when asked
         if progress is not None:
             progress("link table", None)
-        rows = link.rows()
-        if gene2refseq is not None:
-            g2r = read_gene2refseq(gene2refseq, accessions={r[4] or r[0] for r in rows} | {r[0] for r in rows})
-            from refseqtracks.annotate import normalize_status
-            for r in rows:
-                hit = g2r.get(r[4]) or g2r.get(r[0])
-                if hit is not None:
-                    r[1] = normalize_status(hit.status)
-        if gene_info is not None:
-            info = read_gene_info(gene_info, gene_ids={r[6] for r in rows if r[6]})
-            for r in rows:
-                hit = info.get(r[6]) if r[6] else None
-                if hit is not None and hit.description:
-                    r[17] = hit.description
+        g2r = read_gene2refseq(gene2refseq, accessions=link.accessions()) if gene2refseq is not None else None
+        info = read_gene_info(gene_info, gene_ids=link.gene_ids()) if gene_info is not None else None
         f_link = out.open("link", f"{prefix}.ncbiRefSeqLink.tab",
                           "ncbiRefSeqLink: 19 columns per All transcript (kent ncbiRefSeqLink.as)")
-        f_link.write("".join(format_link_line(r) for r in rows))
-        out.meta["link"].records = len(rows)
+        out.meta["link"].records = len(link)
+        write_lines(f_link, link.lines(gene2refseq=g2r, gene_info=info), chunk=8192)
 
         # the Select list, the release, sizes
         f_sel = out.open("selectList", f"{prefix}.refseqSelectTranscripts.txt",
