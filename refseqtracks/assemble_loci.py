@@ -432,7 +432,16 @@ def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]
             continue
         if len(pids) == 1:
             par = get(pids[0])
-            found = None if par is None else [par]
+            if par is not None:
+                ann.parents = [par]
+                kids = par.children
+                if kids:
+                    kids.append(ann)
+                else:
+                    par.children = [ann]
+                    with_kids.append(par)
+                continue
+            found = None
         else:
             found = []
             for pid in pids:
