@@ -31,6 +31,7 @@ All outputs are written through one set of atomic files: a failed build leaves n
 """
 from __future__ import annotations
 
+import gc
 import json
 import marshal
 import os
@@ -164,6 +165,10 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
         jobs: list = []  # the PSL child process, once started
         with open(spill, "w", encoding="utf-8", errors="surrogateescape", newline="") as sink:
             scan = GffScan(psl_sink=sink)
+            # what the build makes is freed by reference counting (no cycles); the cyclic
+            # collector would walk the link-table facts and every loaded row again and again
+            was_enabled = gc.isenabled()
+            gc.disable()
             try:
                 return _build(gff, outdir, scan, spill, sink, jobs, prefix=prefix, date=date,
                               version_date=version_date, chrom_map=chrom_map,
@@ -172,6 +177,8 @@ def build_ncbi_refseq(gff: Source, outdir: str | os.PathLike, *, prefix: str | N
                               gene_info=gene_info, gene2refseq=gene2refseq, rna_sizes=rna_sizes,
                               progress=progress, report=report)
             finally:
+                if was_enabled:
+                    gc.enable()
                 for job in jobs:
                     job.close()
 
