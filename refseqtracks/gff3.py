@@ -599,9 +599,41 @@ def _format_score(score: str) -> str:
 _NEEDS_ESCAPE_IN_ITEM = re.compile(r"[^\x20-\x7e]|&").search
 
 
+def _written_as_read(text: str) -> bool:
+    """Whether kent writes a column 9 back exactly as it was read: printable ASCII without
+    ``%`` or ``&``, every item one ``tag=value`` (no white space at its edges, no empty
+    item, no empty value in a list, no ``,`` in the tag), no tag twice."""
+    if ("%" in text or "&" in text or not text.isascii() or not text.isprintable()
+            or text.count("=") != text.count(";") + 1 or text[:1] in (" ", ";") or text[-1:] in (" ", ";", ",")
+            or ";;" in text or "; " in text or " ;" in text
+            or ("," in text and (",," in text or "=," in text or ",;" in text))):
+        return False
+    tags = set()
+    for item in text.split(";"):
+        k = item.find("=")
+        tag = item[:k]
+        if k < 0 or item.find("=", k + 1) >= 0 or tag in tags or "," in tag:
+            return False
+        tags.add(tag)
+    return True
+
+
 def format_gff3_line(f: GffFeature) -> str:
-    """A feature written back the way kent's ``gff3AnnWrite`` writes it (with newline)."""
-    items = f.attrs
+    """A feature written back the way kent's ``gff3AnnWrite`` writes it (with newline).
+
+    ``f`` may also be a converter record holding its column 9 as read (``text``): that text
+    is written as it is when decoding and writing it back would give it again."""
+    text = getattr(f, "text", None)
+    if text is not None and _written_as_read(text):
+        attrs = text
+    else:
+        attrs = _format_attrs(f.attrs)
+    return "\t".join((_escape(f.seqid), _escape(f.source), _escape(f.type), str(f.start + 1), str(f.end),
+                      "." if f.score is None else _format_score(f.score), f.strand,
+                      "." if f.phase is None else str(f.phase), attrs)) + "\n"
+
+
+def _format_attrs(items) -> str:
     attrs = ";".join([t + "=" + ",".join(vals) for t, vals in items.items()])
     # the plain join is right unless a tag or value holds a character kent escapes: then the
     # separators would not be the only ';', '=' and ',' in it
@@ -610,6 +642,4 @@ def format_gff3_line(f: GffFeature) -> str:
             or attrs.count(",") != sum(map(len, items.values())) - len(items)):
         attrs = ";".join([_escape(t) + "=" + ",".join([_escape(v) for v in vals])
                           for t, vals in items.items()])
-    return "\t".join((_escape(f.seqid), _escape(f.source), _escape(f.type), str(f.start + 1), str(f.end),
-                      "." if f.score is None else _format_score(f.score), f.strand,
-                      "." if f.phase is None else str(f.phase), attrs)) + "\n"
+    return attrs
