@@ -605,17 +605,17 @@ def _written_as_read(text: str) -> bool:
     item, no empty value in a list, no ``,`` in the tag), no tag twice."""
     if ("%" in text or "&" in text or not text.isascii() or not text.isprintable()
             or text.count("=") != text.count(";") + 1 or text[:1] in (" ", ";") or text[-1:] in (" ", ";", ",")
-            or ";;" in text or "; " in text or " ;" in text
+            or "; " in text or " ;" in text
             or ("," in text and (",," in text or "=," in text or ",;" in text))):
         return False
-    tags = set()
-    for item in text.split(";"):
-        k = item.find("=")
-        tag = item[:k]
-        if k < 0 or item.find("=", k + 1) >= 0 or tag in tags or "," in tag:
-            return False
-        tags.add(tag)
-    return True
+    if _ONE_EQ_ITEMS(text) is None:
+        return False
+    tags = text.replace("=", ";").split(";")[::2]  # (each item is tag=value)
+    return len(set(tags)) == len(tags)
+
+
+#: items that are each one tag (without ',') '=' one value
+_ONE_EQ_ITEMS = re.compile(r"[^=;,]*+=[^=;]*+(?:;[^=;,]*+=[^=;]*+)*+").fullmatch
 
 
 def format_gff3_line(f: GffFeature) -> str:
