@@ -58,6 +58,9 @@ __all__ = ["parallel_results", "default_jobs", "PARALLEL_MIN_BYTES"]
 #: inputs smaller than this (bytes on disk) are converted in one process
 PARALLEL_MIN_BYTES = 8_000_000
 _CHUNK_BYTES = 16 << 20
+#: pieces a worker process converts before a fresh one takes over (what a conversion leaves
+#: behind in a process, freed or not, does not pile up over a large input)
+_TASKS_PER_WORKER = 4
 _HEADER = b"##gff-version 3\n"
 
 
@@ -269,7 +272,7 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
     ok = False
     try:
         ctx = multiprocessing.get_context("fork")
-        pool = ctx.Pool(jobs)
+        pool = ctx.Pool(jobs, maxtasksperchild=_TASKS_PER_WORKER)
         try:
             pending: deque = deque()
             outs: list[str] = []
