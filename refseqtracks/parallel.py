@@ -40,6 +40,7 @@ at a time, results wait in temporary files, and the main process keeps one 64-bi
 from __future__ import annotations
 
 import copy
+import gc
 import marshal
 import os
 import shutil
@@ -58,9 +59,6 @@ __all__ = ["parallel_results", "default_jobs", "PARALLEL_MIN_BYTES"]
 #: inputs smaller than this (bytes on disk) are converted in one process
 PARALLEL_MIN_BYTES = 8_000_000
 _CHUNK_BYTES = 16 << 20
-#: pieces a worker process converts before a fresh one takes over (what a conversion leaves
-#: behind in a process, freed or not, does not pile up over a large input)
-_TASKS_PER_WORKER = 4
 _HEADER = b"##gff-version 3\n"
 
 
@@ -198,6 +196,9 @@ def _work(index: int, path: str, first_line: int, out_path: str):
             os.unlink(path)
         except OSError:
             pass
+        # the conversion runs without the cyclic collector: what it left in cycles goes now,
+        # so a worker's memory does not grow piece after piece
+        gc.collect()
 
 
 def _posted(ev: tuple, post) -> tuple:
@@ -272,7 +273,7 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
     ok = False
     try:
         ctx = multiprocessing.get_context("fork")
-        pool = ctx.Pool(jobs, maxtasksperchild=_TASKS_PER_WORKER)
+        pool = ctx.Pool(jobs)
         try:
             pending: deque = deque()
             outs: list[str] = []
