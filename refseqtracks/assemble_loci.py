@@ -413,6 +413,11 @@ def _discontinuous(ids: dict[str, Ann], parts: dict[str, list[Ann]],
     return heads
 
 
+def _missing_parent(pid: str, ann: Ann) -> tuple[str, bool]:
+    return (f"Can't find annotation record \"{pid}\" referenced by "
+            f"\"{ann.id if ann.id is not None else '(null)'}\" Parent attribute", True)
+
+
 def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]],
              derived: bool = True) -> tuple[list[Ann], list[Ann]]:
     """Link parents and children; returns the roots in kent's (reverse file) order and the
@@ -430,32 +435,22 @@ def _resolve(anns: list[Ann], heads: dict[str, Ann], msgs: list[tuple[str, bool]
         if not pids:
             roots.append(ann)
             continue
-        if len(pids) == 1:
+        if len(pids) == 1:  # the usual case, kept short
             par = get(pids[0])
-            if par is not None:
-                ann.parents = [par]
-                kids = par.children
-                if kids:
-                    kids.append(ann)
-                else:
-                    par.children = [ann]
-                    with_kids.append(par)
+            if par is None:
+                msgs.append(_missing_parent(pids[0], ann))
                 continue
-            found = None
+            found = [par]
         else:
             found = []
             for pid in pids:
                 par = get(pid)
                 if par is None:
-                    msgs.append((f"Can't find annotation record \"{pid}\" referenced by "
-                                 f"\"{ann.id if ann.id is not None else '(null)'}\" Parent attribute", True))
+                    msgs.append(_missing_parent(pid, ann))
                 else:
                     found.append(par)
             found.reverse()
-        if found is None:
-            msgs.append((f"Can't find annotation record \"{pids[0]}\" referenced by "
-                         f"\"{ann.id if ann.id is not None else '(null)'}\" Parent attribute", True))
-        elif found:
+        if found:
             # (a feature whose parents are all missing is no root either, kent v492)
             ann.parents = found
             for par in found:
