@@ -192,7 +192,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     from refseqtracks.assemble import Gff3Converter
     from refseqtracks.bins import bin_from_range
     from refseqtracks.formats.bed import to_bed12
-    from refseqtracks.formats.gtf import GtfWriter
+    from refseqtracks.formats.gtf import GtfWriter, to_gtf_lines
 
     messages: list[str] = []
 
@@ -300,8 +300,6 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
                     out.files[k].write("".join(b))
                     b.clear()
 
-        gtf_seen = gtf_writer._seen
-
         def on_transcript(line: str, tx) -> None:
             nonlocal gp_count
             made = tx if tx.__class__ is tuple else rows_of(line, tx)
@@ -313,10 +311,9 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             subsets = acc.subsets_of(name, select)
             bufs["genePred"].append(line)
             out.meta["genePred"].records += 1
-            if name in gtf_seen:  # genePredToGtf's unique transcript_id: formatted again
-                gtf = "".join(gtf_writer.lines(Transcript(*fields)))
-            else:
-                gtf_seen[name] = 1
+            unique = gtf_writer.unique_name(name)
+            if unique != name:  # genePredToGtf's unique transcript_id (NAME_2 ...): formatted again
+                gtf = "".join(to_gtf_lines(Transcript(*fields), source=gtf_writer.source, utr=True, name=unique))
             bufs["gtf"].append(gtf)
             out.meta["gtf"].records += 1
             for s in subsets:
