@@ -306,7 +306,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             if made is None:
                 slow_transcript(line, tx)
                 return
-            line, gtf, bed_line, _, fields = made
+            line, gtf, bed_line, fields = made
             name = fields[0]
             subsets = acc.subsets_of(name, select)
             bufs["genePred"].append(line)

@@ -36,7 +36,6 @@ class Rows(NamedTuple):
     line: str           # the genePred line as written (renamed, bin in front when asked)
     gtf: str            # genePredToGtf -utr lines, transcript_id = the record's name
     bed: str            # genePredToBed line (-tab -fillSpace for an Other record)
-    other: bool         # whether the record is in the Other subset
     fields: tuple       # the renamed Transcript's fields, without attrs
 
 
@@ -77,6 +76,5 @@ class RowMaker:
             line,
             "".join(to_gtf_lines(tx, source=self.gtf_source, utr=True)),
             to_bed12(tx, fill_space=True) if other else to_bed12(tx),
-            other,
             (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
              tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames)))
