@@ -31,6 +31,7 @@ All outputs are written through one set of atomic files: a failed build leaves n
 """
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import marshal
@@ -43,11 +44,12 @@ from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable
 
 from refseqtracks import accessions as acc
-from refseqtracks.annotate import LinkTable, read_gene2refseq, read_gene_info
+from refseqtracks.annotate import read_gene2refseq, read_gene_info
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.extsort import ExternalSorter
 from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio, write_lines
+from refseqtracks.link_join import NameLinkTable, name_entries, read_entries
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
 from refseqtracks.ncbirefseq_rows import RowMaker
@@ -238,7 +240,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     if seekable:
         # one pass: the pieces are scanned and converted in the workers
         conv = converter(gff)
-        results = _scan_and_convert_in_pieces(conv, scan, progress)
+        results = _scan_and_convert_in_pieces(conv, scan, progress, os.path.dirname(spill))
         if results is None:  # the one-process way: pass 1 (from scratch), then the conversion
             sink.seek(0)
             sink.truncate()
@@ -266,7 +268,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     select = scan.select_names
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []
-    link = LinkTable(facts=scan.facts)
+    link = _link_table(scan)
     fakes = _FakeSpill()  # All transcripts, without attrs, for genePredToFakePsl
 
     ensure_dir(outdir)  # only now: a build that fails on its input leaves no folder behind
@@ -274,6 +276,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
         progress("writing tables", None)
     with ExitStack() as stack:
         stack.callback(fakes.close)
+        stack.callback(link.close)
         out = _Outputs(outdir, prefix, stack, input_name(gff), say)
         f_all_records = out.open("genePred", f"{prefix}.gp",
                                  "every transcript gff3ToGenePred -refseqHacks made (genePredExt)")
@@ -327,7 +330,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
                     continue
                 bufs[f"{s}.bed"].append(bed_line)
                 if s == "all":
-                    link.add(Transcript(*fields))
+                    link.add_name(name)
                     fakes.add(fields)
             gp_count += 1
             if gp_count % 4096 == 0:
@@ -397,8 +400,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
         info = read_gene_info(gene_info, gene_ids=link.gene_ids()) if gene_info is not None else None
         f_link = out.open("link", f"{prefix}.ncbiRefSeqLink.tab",
                           "ncbiRefSeqLink: 19 columns per All transcript (kent ncbiRefSeqLink.as)")
-        out.meta["link"].records = len(link)
         write_lines(f_link, link.lines(gene2refseq=g2r, gene_info=info), chunk=8192)
+        out.meta["link"].records = link.count
 
         # the Select list, the release, sizes
         f_sel = out.open("selectList", f"{prefix}.refseqSelectTranscripts.txt",
@@ -454,21 +457,33 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     return manifest
 
 
-def _scan_piece(path: str, first_line: int):
-    """The build's raw-line scan of one piece (in a conversion worker: ``piece_hook``)."""
+def _link_table(scan: GffScan) -> NameLinkTable:
+    """The link table of the names the build adds, from the pieces' entry files (or from the
+    facts of a one-process scan)."""
+    files = list(scan.fact_files)
+    if files:
+        return NameLinkTable(lambda: [read_entries(p) for p in files])
+    facts = scan.facts
+    return NameLinkTable(lambda: [name_entries(facts)])
+
+
+def _scan_piece(path: str, first_line: int, facts_dir: str | None = None):
+    """The build's raw-line scan of one piece (in a conversion worker: ``piece_hook``); the
+    piece's link-table entries go to a file in ``facts_dir`` when given."""
     from refseqtracks.ncbirefseq_scan import scan_text
+    facts_path = os.path.join(facts_dir, f"facts.{first_line}") if facts_dir is not None else None
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
         f.readline()  # the piece's own ##gff-version line
-        part = scan_text(f.read(), first_line)
+        part = scan_text(f.read(), first_line, facts_path=facts_path)
     if part.has_so_type:
         raise ValueError("SO_type= needs the sed stream")  # the one-process way
     return part
 
 
-def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None):
+def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, facts_dir: str):
     """Convert ``conv.src`` in pieces on several processes, the workers also scanning their
-    piece's raw lines into ``scan``; None (nothing reported, ``scan`` untouched) when the input
-    must go the one-process way."""
+    piece's raw lines into ``scan`` (the link-table entries into files in ``facts_dir``); None
+    (nothing reported, ``scan`` not to be used) when the input must go the one-process way."""
     if not conv._parallel_ok():
         return None
     from refseqtracks.fileio import open_input
@@ -478,7 +493,7 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None):
         return None
     if progress is not None:
         progress("reading and converting (gff3ToGenePred -refseqHacks)", None)
-    conv.piece_hook = _scan_piece
+    conv.piece_hook = functools.partial(_scan_piece, facts_dir=facts_dir)
     conv.piece_sink = scan.merge  # the pieces' scans as they come, in file order
     with open_input(conv.src) as f:
         scan.feed(f.readline())  # the header line, which is in no piece

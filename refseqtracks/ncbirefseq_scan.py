@@ -81,6 +81,10 @@ class GffScan:
         self.region_sizes: dict[str, int] = {}
         self.has_so_type = False
         self.facts = facts if facts is not None else GffFacts(keep_children=False, keep_named=acc.is_all)
+        #: the pieces' link-table entry files, in file order (:func:`scan_text` with ``facts_path``;
+        #: ``facts`` then stays empty)
+        self.fact_files: list[str] = []
+        self._files_last_cds: str | None = None
 
     def finish(self) -> None:
         """The input is complete: keep only the facts link rows can ask for
@@ -109,6 +113,15 @@ class GffScan:
         for k, v in part.region_sizes.items():
             self.region_sizes.setdefault(k, v)
         self.has_so_type = self.has_so_type or part.has_so_type
+        if part.facts_file is not None:
+            if part.first_cds_id is not None and part.first_cds_id == self._files_last_cds:
+                # the piece's facts were made without knowing that its first CDS line continues
+                # the previous piece's last CDS: the conversion must take the one-process way
+                raise RefseqtracksError("a CDS continues across pieces")
+            if part.last_cds_seen:
+                self._files_last_cds = part.last_cds_id
+            self.fact_files.append(part.facts_file)
+            return
         facts = self.facts
         facts.merge(part.facts)
         first = part.first_cds
@@ -230,7 +243,7 @@ class ScanPart:
 
     __slots__ = ("first_lineno", "lineno", "first_lines", "comment_head", "select_names", "psl_text",
                  "psl_linenos", "seqids", "region_sizes", "has_so_type", "facts", "first_cds",
-                 "first_cds_id", "facts_after")
+                 "first_cds_id", "facts_after", "facts_file", "last_cds_seen", "last_cds_id")
 
     def __getstate__(self):
         return tuple(getattr(self, k) for k in self.__slots__)
@@ -252,13 +265,18 @@ def _first_cds_line(text: str) -> tuple[int, int]:
     return at, at
 
 
-def scan_text(text: str, first_lineno: int = 1) -> ScanPart:
+def scan_text(text: str, first_lineno: int = 1, *, facts_path: str | None = None) -> ScanPart:
     """Scan one piece of a GFF3 file: whole lines, the first being line ``first_lineno``.
 
     Scanning the pieces of a file and merging them in order (:meth:`GffScan.merge`) gives what
     one pass over the file gives (the build's :class:`GffScan` settings).  The piece's first
     CDS line is kept apart: it adds nothing if it continues the CDS the previous piece ended
     with.
+
+    With ``facts_path``, the piece's facts are not returned but written there as sorted
+    link-table entries (:func:`refseqtracks.link_join.name_entries`); merging such a piece
+    records the file in :attr:`GffScan.fact_files` and refuses a piece whose first CDS line
+    continues the previous piece's last CDS.
     """
     scan = GffScan()
     scan.lineno = first_lineno - 1
@@ -281,12 +299,26 @@ def scan_text(text: str, first_lineno: int = 1) -> ScanPart:
     part.seqids = scan.seqids
     part.region_sizes = scan.region_sizes
     part.has_so_type = scan.has_so_type
+    part.first_cds_id = first._last_cds
+    if facts_path is not None:
+        from refseqtracks.link_join import name_entries, write_entries
+        if a < b:
+            before.merge(first)
+        before.merge(after)
+        write_entries(name_entries(before), facts_path)
+        part.facts = part.first_cds = part.facts_after = None
+        part.facts_file = facts_path
+        part.last_cds_seen = before.cds_seen
+        part.last_cds_id = before._last_cds
+        return part
     for facts in (before, first, after):
         facts.parse_records()
     part.facts = before
     part.first_cds = first if a < b else None
-    part.first_cds_id = first._last_cds
     part.facts_after = after
+    part.facts_file = None
+    part.last_cds_seen = False
+    part.last_cds_id = None
     return part
 
 
