@@ -18,7 +18,7 @@ external sort (:class:`~refseqtracks.extsort.ExternalSorter`); :class:`NameLinkT
 sorted names with the pieces' sorted entries (``heapq.merge``, piece order breaking ties, so a
 name's entries come in file order) and makes each row from its entries.  An entry is::
 
-    (name bytes, piece order, first placement's record or None, its top gene's record or None,
+    (name bytes, first placement's record or None, its top gene's record or None,
      protein_id, CDS Note, (Note, CDS Note, ...) of the piece's further placements)
 
 Records are the facts' strings (or tuples; CDS records may still be raw column 9).  The pieces'
@@ -38,7 +38,7 @@ import tempfile
 from typing import IO, Callable, Iterable, Iterator, Mapping
 
 from refseqtracks.annotate import (
-    DBXREF, Gene2RefseqRow, GeneInfo, _NO_FIELDS, _row, format_link_line, merge_note, normalize_status,
+    Gene2RefseqRow, GeneInfo, _NO_FIELDS, _row, format_link_line, merge_note, normalize_status,
 )
 from refseqtracks.annotate_facts import GffFacts, _parse_raw, _RAW_MARKS, record_fields
 
@@ -59,8 +59,7 @@ def _fields(rec) -> list:
     return record_fields(rec)
 
 
-def name_entries(facts: GffFacts, order: int = 0, *,
-                 keep: "Callable[[str], bool] | None" = None) -> list[tuple]:
+def name_entries(facts: GffFacts, *, keep: "Callable[[str], bool] | None" = None) -> list[tuple]:
     """The entries (module docstring) of every name of ``facts`` that ``keep`` passes (default
     the facts' ``keep_named``), sorted by name bytewise."""
     keep = keep if keep is not None else facts.keep_named
@@ -93,7 +92,7 @@ def name_entries(facts: GffFacts, order: int = 0, *,
                 notes.append(fields[11] if fields is not None else "")
                 notes.append(cds_notes.get(other, ""))
             more = tuple(notes)
-        out.append((_key(name), order, rec, gene, prot, cds, more))
+        out.append((_key(name), rec, gene, prot, cds, more))
     out.sort()
     return out
 
@@ -124,23 +123,29 @@ def _make_row(name: str, group: list[tuple]) -> list[str]:
         return _row(name, _NO_FIELDS, _NO_FIELDS, source="", protein_id="", status="Unknown",
                     description=None, note="")
     first = group[0]
-    rec = first[2]
+    rec = first[1]
     if rec is None:
         t, gf, prot, cds = _NO_FIELDS, _NO_FIELDS, "", ""
     else:
         t = _fields(rec)
-        gf = _fields(first[3]) if first[3] is not None else _NO_FIELDS
-        prot, cds = first[4], first[5]
+        gf = _fields(first[2]) if first[2] is not None else _NO_FIELDS
+        prot, cds = first[3], first[4]
     note = merge_note(t[11], cds)
-    others = list(first[6])
+    others = list(first[5])
     for entry in group[1:]:
-        others.append(_fields(entry[2])[11] if entry[2] is not None else "")
-        others.append(entry[5])
-        others += entry[6]
+        others.append(_fields(entry[1])[11] if entry[1] is not None else "")
+        others.append(entry[4])
+        others += entry[5]
     for other in others:
         note = merge_note(note, other)
     note = merge_note(note, gf[11])
     return _row(name, t, gf, source=t[0], protein_id=prot, status="Unknown", description=None, note=note)
+
+
+def _ordered(entries: Iterable[tuple], order: int) -> Iterator[tuple]:
+    """``(name bytes, piece order, entry)`` of one piece's entries (ties go to earlier pieces)."""
+    for e in entries:
+        yield e[0], order, e
 
 
 class NameLinkTable:
@@ -178,7 +183,7 @@ class NameLinkTable:
         if self._sorter is None:
             raise RuntimeError("the link table was already read")
         sorter, self._sorter = self._sorter, None
-        streams = [((e[0], i, e) for e in s) for i, s in enumerate(self._entries())]
+        streams = [_ordered(s, i) for i, s in enumerate(self._entries())]
         entries = heapq.merge(*streams) if len(streams) != 1 else streams[0]
         ent = next(entries, None)
         last = None
