@@ -123,3 +123,27 @@ def test_falling_back_after_some_pieces_starts_the_scan_again(tmp_path, monkeypa
     _same(tmp_path, gff, [], monkeypatch, pieces=False)
     psl = (tmp_path / "many" / "in.psl").read_text().splitlines()
     assert [r.split("\t")[9] for r in psl].count("NM_000003.1") == 1  # chained once, not twice
+
+
+def test_a_name_in_two_pieces_takes_its_first_placement(tmp_path, monkeypatch):
+    # the link row of a transcript placed in two pieces comes from its first placement in file
+    # order (here the one whose record sorts last), with the notes of both merged
+    body = []
+    for n in range(40):
+        acc = "NM_000777.1" if n in (3, 31) else f"NM_{n:06d}.1"
+        block = GENE.format(seq="NC_000901.1", s=1000 * n + 1, e=1000 * n + 600, n=n, acc=acc,
+                            cs=1000 * n + 101, ce=1000 * n + 400)
+        if n == 3:
+            block = block.replace("BestRefSeq", "Gnomon").replace(
+                ";Name=NM_000777.1;", ";Name=NM_000777.1;Note=The RefSeq transcript has 1 gap compared "
+                                      "to this genomic sequence;")
+        if n == 31:
+            block = block.replace(";Name=NM_000777.1;", ";Name=NM_000777.1;Note=The RefSeq transcript has "
+                                                        "2 gaps compared to this genomic sequence;")
+        body.append(block)
+    gff = tmp_path / "in.gff3"
+    gff.write_text("##gff-version 3\n" + "".join(body))
+    _same(tmp_path, gff, [], monkeypatch)
+    link = (tmp_path / "many" / "in.ncbiRefSeqLink.tab").read_text().splitlines()
+    (row,) = [r.split("\t") for r in link if r.startswith("NM_000777.1\t")]
+    assert row[2] == "G3" and row[12] == "Gnomon" and row[16].startswith("Mappings of the RefSeq transcript")
