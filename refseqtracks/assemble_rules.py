@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line
+from refseqtracks.gff3 import _written_as_read
 from refseqtracks.gff3_quick import LazyAttrs, decode_attrs, quick_name
 from refseqtracks.model import Transcript
 
@@ -155,7 +156,13 @@ class RootResult:
 
 def attrs_text(name: str, ann: Ann) -> str:
     """kent's -attrsOut block for one record (attributes, then v492's pseudo-attributes)."""
-    parts = [f"{name}\t{tag}\t{','.join(vals)}\n" for tag, vals in ann.attrs.items()]
+    text = ann.text
+    if text is not None and _written_as_read(text):
+        # each item one tag=value, nothing to decode or merge: the lines are column 9 rearranged
+        lead = name + "\t"
+        parts = [lead, text.replace("=", "\t").replace(";", "\n" + lead), "\n"]
+    else:
+        parts = [f"{name}\t{tag}\t{','.join(vals)}\n" for tag, vals in ann.attrs.items()]
     f = ann
     parts.append(f"{name}\tSeqid\t{f.seqid}\n{name}\tSource\t{f.source}\n{name}\tType\t{f.type}\n"
                  f"{name}\tStart\t{f.start}\n{name}\tEnd\t{f.end}\n{name}\tStrand\t{f.strand}\n")

@@ -1,0 +1,31 @@
+"""attrs_text rearranges column 9 directly only where decoding it would give the same lines."""
+from hypothesis import example, given, settings, strategies as st
+
+from refseqtracks.assemble_rules import Ann, attrs_text
+
+col9 = st.text(alphabet="ab=;,% &\t\x7fé Z2-", min_size=1, max_size=24)
+
+
+def _ann(text):
+    return Ann("c1", "RefSeq", "mRNA", 9, 20, None, "+", None, text, 3, "x", None)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(col9)
+@example("a=1;a=2")
+@example("a=b=c;d")
+@example("a=;b=2")
+@example("a=1,,2;b= c")
+@example("a=%41;b=&")
+@example("a =1;b=2,3")
+def test_rearranged_text_equals_decoded_lines(text):
+    quick = _ann(text)
+    decoded = _ann(None)
+    decoded._attrs = quick.attrs
+    assert attrs_text("NM_1.1", quick) == attrs_text("NM_1.1", decoded)
+
+
+def test_plain_column_9():
+    ann = _ann("ID=rna-NM_1.1;Parent=gene-A;Dbxref=GeneID:1,HGNC:2;gbkey=mRNA")
+    assert attrs_text("NM_1.1", ann).splitlines()[:4] == [
+        "NM_1.1\tID\trna-NM_1.1", "NM_1.1\tParent\tgene-A", "NM_1.1\tDbxref\tGeneID:1,HGNC:2", "NM_1.1\tgbkey\tmRNA"]
