@@ -3,7 +3,8 @@
 Why: the build's sorted outputs (the link table by id, the PSL by target and start, the
 Other BED by chrom and start) hold a row per transcript or alignment, which for human RefSeq is
 hundreds of megabytes as Python objects.  ``sort`` does the same with its temporary files;
-the standard library has the pieces (``marshal`` for fast run files, ``heapq.merge``), so no
+the standard library has the pieces (``marshal`` for fast run files through
+:mod:`refseqtracks.batchfile`, ``heapq.merge``), so no
 package is needed.
 
 Items are ``(key, text)``; keys are anything ``marshal`` can write and ``<`` can compare (tuples
@@ -19,9 +20,10 @@ Public API: :class:`ExternalSorter`.
 from __future__ import annotations
 
 import heapq
-import marshal
 import tempfile
 from typing import IO, Any, Iterator
+
+from refseqtracks.batchfile import dump_batch, iter_items
 
 __all__ = ["ExternalSorter"]
 
@@ -58,22 +60,15 @@ class ExternalSorter:
         items = self._items
         items.sort()
         f = tempfile.TemporaryFile(dir=self.tmpdir)
-        dump = marshal.dump
         for i in range(0, len(items), 1024):  # batches: one marshal call per 1024 items
-            dump(items[i:i + 1024], f)
+            dump_batch(items[i:i + 1024], f)
         f.seek(0)
         self._runs.append(f)
         self._items = []
 
     @staticmethod
     def _read_run(f: IO[bytes]) -> Iterator[tuple[Any, int, str]]:
-        load = marshal.load
-        while True:
-            try:
-                batch = load(f)
-            except EOFError:
-                return
-            yield from batch
+        return iter_items(f)
 
     def __iter__(self) -> Iterator[str]:
         """The texts in key order (once); the run files are removed afterwards."""
@@ -96,16 +91,15 @@ class ExternalSorter:
         process, say); returns how many.  The sorter is empty afterwards."""
         n = 0
         batch: list = []
-        dump = marshal.dump
         try:
             for item in self._sorted_items():
                 batch.append(item)
                 if len(batch) >= 1024:
-                    dump(batch, f)
+                    dump_batch(batch, f)
                     n += len(batch)
                     batch = []
             if batch:
-                dump(batch, f)
+                dump_batch(batch, f)
                 n += len(batch)
         finally:
             self.close()
