@@ -33,7 +33,6 @@ Public API: :func:`name_entries`, :func:`write_entries`, :func:`read_entries`,
 from __future__ import annotations
 
 import heapq
-import marshal
 import tempfile
 from typing import IO, Callable, Iterable, Iterator, Mapping
 
@@ -41,6 +40,7 @@ from refseqtracks.annotate import (
     Gene2RefseqRow, GeneInfo, _NO_FIELDS, _row, format_link_line, merge_note, normalize_status,
 )
 from refseqtracks.annotate_facts import GffFacts, _parse_raw, _RAW_MARKS, record_fields
+from refseqtracks.batchfile import dump_batch, iter_items
 
 __all__ = ["name_entries", "write_entries", "read_entries", "NameLinkTable"]
 
@@ -101,19 +101,13 @@ def write_entries(entries: list[tuple], path: str) -> None:
     """Write sorted entries to a file for :func:`read_entries`."""
     with open(path, "wb") as f:
         for i in range(0, len(entries), _BATCH):
-            marshal.dump(entries[i:i + _BATCH], f)
+            dump_batch(entries[i:i + _BATCH], f)
 
 
 def read_entries(path: str) -> Iterator[tuple]:
     """The entries of a :func:`write_entries` file, in order."""
     with open(path, "rb") as f:
-        load = marshal.load
-        while True:
-            try:
-                batch = load(f)
-            except EOFError:
-                return
-            yield from batch
+        yield from iter_items(f)
 
 
 def _make_row(name: str, group: list[tuple]) -> list[str]:
@@ -219,10 +213,10 @@ class NameLinkTable:
                     gids.add(row[6])
                 batch.append(row)
                 if len(batch) >= _BATCH:
-                    marshal.dump(batch, f)
+                    dump_batch(batch, f)
                     batch = []
             if batch:
-                marshal.dump(batch, f)
+                dump_batch(batch, f)
             f.seek(0)
             self._made = f
         return self._made
@@ -243,12 +237,7 @@ class NameLinkTable:
         if f is None:
             raise RuntimeError("the link table was already read")
         try:
-            while True:
-                try:
-                    batch = marshal.load(f)
-                except EOFError:
-                    return
-                yield from batch
+            yield from iter_items(f)
         finally:
             f.close()
 

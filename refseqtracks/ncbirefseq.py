@@ -34,7 +34,6 @@ from __future__ import annotations
 import functools
 import gc
 import json
-import marshal
 import os
 import re
 import tempfile
@@ -45,6 +44,7 @@ from typing import IO, Callable, Iterable
 
 from refseqtracks import accessions as acc
 from refseqtracks.annotate import read_gene2refseq, read_gene_info
+from refseqtracks.batchfile import dump_batch, iter_items
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.extsort import ExternalSorter
@@ -84,23 +84,18 @@ class _FakeSpill:
     def add(self, fields: tuple) -> None:
         self._batch.append(fields)
         if len(self._batch) >= self._BATCH:
-            marshal.dump(self._batch, self._f)
+            dump_batch(self._batch, self._f)
             self._batch = []
 
     def __iter__(self):
         if self._batch:
-            marshal.dump(self._batch, self._f)
+            dump_batch(self._batch, self._f)
             self._batch = []
         f = self._f
         f.seek(0)
         try:
-            while True:
-                try:
-                    batch = marshal.load(f)
-                except EOFError:
-                    return
-                for fields in batch:
-                    yield Transcript(*fields)
+            for fields in iter_items(f):
+                yield Transcript(*fields)
         finally:
             f.close()
 
