@@ -38,6 +38,7 @@ import os
 import re
 import tempfile
 import time
+from array import array
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import IO, Callable, Iterable
@@ -235,7 +236,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     if seekable:
         # one pass: the pieces are scanned and converted in the workers
         conv = converter(gff)
-        results = _scan_and_convert_in_pieces(conv, scan, progress, os.path.dirname(spill))
+        results = _scan_and_convert_in_pieces(conv, scan, progress, os.path.dirname(spill), rows_of)
         if results is None:  # the one-process way: pass 1 (from scratch), then the conversion
             sink.seek(0)
             sink.truncate()
@@ -260,6 +261,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     if not jobs:
         start_psl()
     renamer = Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None
+    repeated = _repeated_hashes(scan.name_hashes) if getattr(scan, "name_hashes", None) is not None else None
     select = scan.select_names
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []
@@ -309,7 +311,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             subsets = acc.subsets_of(name, select)
             bufs["genePred"].append(line)
             out.meta["genePred"].records += 1
-            unique = gtf_writer.unique_name(name)
+            # (a name that no other record has is never renamed: only possible repeats are tracked)
+            unique = gtf_writer.unique_name(name) if repeated is None or hash(name) in repeated else name
             if unique != name:  # genePredToGtf's unique transcript_id (NAME_2 ...): formatted again
                 gtf = "".join(to_gtf_lines(Transcript(*fields), source=gtf_writer.source, utr=True, name=unique))
             bufs["gtf"].append(gtf)
@@ -462,9 +465,25 @@ def _link_table(scan: GffScan) -> NameLinkTable:
     return NameLinkTable(lambda: [name_entries(facts)])
 
 
-def _scan_piece(path: str, first_line: int, facts_dir: str | None = None):
+def _repeated_hashes(parts: list[bytes]) -> set[int]:
+    """The values that occur more than once in the pieces' ``array("q")`` bytes."""
+    data = b"".join(parts)
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with pyranges
+        a = array("q")
+        a.frombytes(data)
+        seen: set[int] = set()
+        return {h for h in a if h in seen or seen.add(h)}
+    a = np.frombuffer(data, dtype=np.int64).copy()
+    a.sort()
+    return set(a[1:][a[1:] == a[:-1]].tolist())
+
+
+def _scan_piece(path: str, first_line: int, facts_dir: str | None = None, rows: RowMaker | None = None):
     """The build's raw-line scan of one piece (in a conversion worker: ``piece_hook``); the
-    piece's link-table entries go to a file in ``facts_dir`` when given."""
+    piece's link-table entries go to a file in ``facts_dir`` when given.  With ``rows``: the
+    scan and the name hashes the row maker recorded for this piece."""
     from refseqtracks.ncbirefseq_scan import scan_text
     facts_path = os.path.join(facts_dir, f"facts.{first_line}") if facts_dir is not None else None
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
@@ -472,10 +491,14 @@ def _scan_piece(path: str, first_line: int, facts_dir: str | None = None):
         part = scan_text(f.read(), first_line, facts_path=facts_path)
     if part.has_so_type:
         raise ValueError("SO_type= needs the sed stream")  # the one-process way
+    if rows is not None:
+        hashes, rows.hashes = rows.hashes, array("q")
+        return part, hashes.tobytes() if hashes is not None else None
     return part
 
 
-def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, facts_dir: str):
+def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, facts_dir: str,
+                                rows: RowMaker):
     """Convert ``conv.src`` in pieces on several processes, the workers also scanning their
     piece's raw lines into ``scan`` (the link-table entries into files in ``facts_dir``); None
     (nothing reported, ``scan`` not to be used) when the input must go the one-process way."""
@@ -488,14 +511,28 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
         return None
     if progress is not None:
         progress("reading and converting (gff3ToGenePred -refseqHacks)", None)
-    conv.piece_hook = functools.partial(_scan_piece, facts_dir=facts_dir)
-    conv.piece_sink = scan.merge  # the pieces' scans as they come, in file order
+    conv.piece_hook = functools.partial(_scan_piece, facts_dir=facts_dir, rows=rows)
+    hashes: list[bytes] = []
+
+    def take(made) -> None:  # the pieces' scans as they come, in file order
+        part, names = made
+        if names is None:
+            raise RefseqtracksError("no name hashes")  # (cannot happen: the one-process way)
+        hashes.append(names)
+        scan.merge(part)
+
+    conv.piece_sink = take
     with open_input(conv.src) as f:
         scan.feed(f.readline())  # the header line, which is in no piece
-    results = parallel_results(conv, jobs=jobs, **conv._parallel_args)
+    rows.hashes = array("q")  # (the workers' copies record the names of their records)
+    try:
+        results = parallel_results(conv, jobs=jobs, **conv._parallel_args)
+    finally:
+        rows.hashes = None
     if results is None:
         return None
     scan.finish()
+    scan.name_hashes = hashes
     return results
 
 

@@ -13,12 +13,16 @@ left to the main process, which gets ``None`` instead of rows and does the whole
 * a sequence name the renaming does not know (counted by the main process's :class:`Renamer`)
   or one lifted with an offset;
 * the GTF ``transcript_id`` of a name seen before (genePredToGtf makes it unique in output
-  order): the main process notices the repeat and formats that record's GTF again.
+  order): the main process notices the repeat and formats that record's GTF again.  So that it
+  need not remember every name, a row maker with ``hashes`` set (an ``array("q")``) records the
+  ``hash`` of each record's name there: a name whose hash occurs once among all records is
+  not repeated.
 
 Public API: :class:`RowMaker`, :data:`Rows`.
 """
 from __future__ import annotations
 
+from array import array
 from typing import NamedTuple
 
 from refseqtracks import accessions as acc
@@ -50,10 +54,14 @@ class RowMaker:
         self.bin = bin
         self.gtf_source = gtf_source
         self.path = path
+        #: when set, the ``hash`` of every record's name is appended (see the module docstring)
+        self.hashes: array | None = None
 
     def __call__(self, line: str, tx: Transcript | None) -> tuple | None:
         if tx is None:
             tx = parse_genepred_line(line, path=self.path)
+        if self.hashes is not None:
+            self.hashes.append(hash(tx.name))
         chrom = tx.chrom
         size = self.ncbi_sizes.get(chrom)
         if size is not None and check_transcript(tx, chrom_size=size):
