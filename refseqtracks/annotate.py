@@ -44,7 +44,8 @@ transcripts themselves do not carry: column 2, the parent gene's attributes and 
 sort as they are made (memory holds names, not rows) and gives the sorted lines once, joined
 with NCBI Gene on the way (:meth:`LinkTable.lines`).  The NCBI Gene files are read streaming
 and only for the accessions and GeneIDs asked for, so a full ``gene2refseq.gz`` costs time,
-not memory.
+not memory.  The build makes the same rows by name without holding the facts
+(:class:`refseqtracks.link_join.NameLinkTable`).
 
 Status colours (browser ``hgTracks`` shading of ncbiRefSeq items, described behaviour): Reviewed
 and Validated keep the track colour, Provisional is ``(6c + 4*255) // 10`` per channel, every

@@ -24,10 +24,16 @@ What the process step does and this module reproduces, in order:
 6. ``genePredToGtf -utr`` of every record, from a file named ``ncbiRefSeq.DATE`` (so that is
    the GTF source); ``genePredToBed`` of each subset, and for Other ``genePredToBed -tab
    -fillSpace | sort -k1,1 -k2n,2n`` (the input of UCSC's ncbiRefSeqOther bigBed).
-7. The link table (:mod:`refseqtracks.annotate`) of All.
+7. The link table (:mod:`refseqtracks.annotate`) of All, made by name from the link-table
+   entries of the pieces (:mod:`refseqtracks.link_join`).
 8. PSL from the ``cDNA_match``/``match`` lines not containing ``NG_`` (gff3ToPsl path).
 
 All outputs are written through one set of atomic files: a failed build leaves none of them.
+
+Memory: when the conversion runs in pieces, the main process keeps nothing per gene or
+transcript: the link-table facts stay in the pieces' sorted entry files, the names go to an
+external sort, and the GTF's unique ``transcript_id`` state holds only names whose hash occurs
+in more than one record.  (The one-process way keeps the link-table facts in memory.)
 """
 from __future__ import annotations
 
@@ -261,7 +267,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     if not jobs:
         start_psl()
     renamer = Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None
-    repeated = _repeated_hashes(scan.name_hashes) if getattr(scan, "name_hashes", None) is not None else None
+    repeated = _repeated_hashes(scan.name_hashes) if scan.name_hashes is not None else None
     select = scan.select_names
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []

@@ -11,7 +11,8 @@ shell steps do.  It reproduces:
   $3 == "match"'``;
 - the ``SO_type=`` fix: ``sed -re 's/([;\\t])SO_type=/\\1so_type=/;'`` (first occurrence per line);
 
-and collects what the link table needs (:class:`refseqtracks.annotate_facts.GffFacts`), the
+and collects what the link table needs (:class:`refseqtracks.annotate_facts.GffFacts`, or for a
+piece scanned on its own the sorted entries of :mod:`refseqtracks.link_join` in a file), the
 ``##sequence-region`` sizes and the sequence names in use.
 
 Why hand-written this way: the pass reads every line of a ~4 M line file before conversion,
@@ -85,6 +86,9 @@ class GffScan:
         #: ``facts`` then stays empty)
         self.fact_files: list[str] = []
         self._files_last_cds: str | None = None
+        #: the ``hash`` values of the pieces' genePred names (``array("q")`` bytes, set by the
+        #: build when the conversion ran in pieces)
+        self.name_hashes: list[bytes] | None = None
 
     def finish(self) -> None:
         """The input is complete: keep only the facts link rows can ask for

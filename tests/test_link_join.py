@@ -171,3 +171,13 @@ def test_values_with_tabs_are_written_with_spaces(tmp_path):
     (line,) = table.lines()
     assert line.split("\t")[3] == "a b" and line.count("\t") == 18
     assert line == format_link_line(["NM_1.1", "Unknown", "", "a\tb"] + [""] * 8 + ["b"] + [""] * 6)
+
+
+def test_repeated_name_hashes():
+    from array import array
+
+    from refseqtracks.ncbirefseq import _repeated_hashes
+
+    parts = [array("q", [5, 1, 9]).tobytes(), array("q", [9, 2]).tobytes(), b"", array("q", [1]).tobytes()]
+    assert _repeated_hashes(parts) == {1, 9}
+    assert _repeated_hashes([]) == set()
