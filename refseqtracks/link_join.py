@@ -255,7 +255,11 @@ class NameLinkTable:
                 info = gene_info.get(r[6]) if r[6] else None
                 if info is not None and info.description:
                     r[17] = info.description
-            yield format_link_line(r)
+            text = "\t".join(r)
+            if "\n" in text or text.count("\t") != 18:  # a value with a tab or a newline
+                yield format_link_line(r)
+            else:
+                yield text + "\n"
 
     def rows(self) -> list[list[str]]:
         """The rows, sorted by id bytewise (once)."""
