@@ -45,6 +45,8 @@ from refseqtracks.batchfile import dump_batch, iter_items
 __all__ = ["name_entries", "write_entries", "read_entries", "NameLinkTable"]
 
 _BATCH = 1024
+#: entries per batch of an entry file: the link table reads one batch of every piece at a time
+_ENTRY_BATCH = 128
 #: names held in memory by the name sort before a sorted run is written
 NAME_SORT_LIMIT = 50_000
 
@@ -100,8 +102,8 @@ def name_entries(facts: GffFacts, *, keep: "Callable[[str], bool] | None" = None
 def write_entries(entries: list[tuple], path: str) -> None:
     """Write sorted entries to a file for :func:`read_entries`."""
     with open(path, "wb") as f:
-        for i in range(0, len(entries), _BATCH):
-            dump_batch(entries[i:i + _BATCH], f)
+        for i in range(0, len(entries), _ENTRY_BATCH):
+            dump_batch(entries[i:i + _ENTRY_BATCH], f)
 
 
 def read_entries(path: str) -> Iterator[tuple]:
