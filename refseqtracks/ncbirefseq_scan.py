@@ -259,14 +259,28 @@ class ScanPart:
 
 def _first_cds_line(text: str) -> tuple[int, int]:
     """Offsets of the first CDS feature line of ``text`` (``(len, len)`` if none)."""
-    at = 0
-    for line in io.StringIO(text, newline=""):
-        if "\tCDS\t" in line and line[:1] != "#":
-            cols = line.split("\t", 8)
-            if len(cols) == 9 and cols[2] == "CDS":
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        at = 0  # lone carriage returns end lines too
+        for line in io.StringIO(text, newline=""):
+            if _is_cds_line(line):
                 return at, at + len(line)
-        at += len(line)
-    return at, at
+            at += len(line)
+        return at, at
+    at = text.find("\tCDS\t")
+    while at >= 0:  # (only the lines that can be CDS lines are looked at)
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at) + 1 or len(text)
+        if _is_cds_line(text[start:end]):
+            return start, end
+        at = text.find("\tCDS\t", end)
+    return len(text), len(text)
+
+
+def _is_cds_line(line: str) -> bool:
+    if "\tCDS\t" not in line or line[:1] == "#":
+        return False
+    cols = line.split("\t", 8)
+    return len(cols) == 9 and cols[2] == "CDS"
 
 
 def scan_text(text: str, first_lineno: int = 1, *, facts_path: str | None = None) -> ScanPart:

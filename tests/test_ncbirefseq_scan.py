@@ -351,3 +351,23 @@ def test_link_table_is_read_once():
         list(table.lines())
     with pytest.raises(RuntimeError, match="already read"):
         table.add(_tx("NM_2.1"))
+
+
+_LINES = ["c\tR\tCDS\t1\t2\t.\t+\t0\tID=a", "#c\tR\tCDS\t1\t2\t.\t+\t0\tID=a", "c\tCDS\texon\t1\t2\t.\t+\t.\tID=b",
+          "c\tR\tCDS\t1", "\tCDS\t", "x", "", "c\tR\tCDS\t1\t2\t.\t+\t0\tID=a\tmore"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_LINES), st.sampled_from(["\n", "\r\n", "\r", ""])), max_size=6))
+def test_first_cds_line_is_the_first_line_by_line(lines):
+    from refseqtracks.ncbirefseq_scan import _first_cds_line
+    text = "".join(a + b for a, b in lines)
+    at = 0
+    want = None
+    for line in io.StringIO(text, newline=""):
+        cols = line.split("\t", 8)
+        if line[:1] != "#" and len(cols) == 9 and cols[2] == "CDS":
+            want = (at, at + len(line))
+            break
+        at += len(line)
+    assert _first_cds_line(text) == (want or (len(text), len(text)))
