@@ -133,6 +133,9 @@ class ConvertOptions:
     warn_and_continue: bool = False
     want_attrs: bool = False
     want_transcripts: bool = False
+    #: without want_transcripts: the tx events carry the Transcript without attributes (for a
+    #: converter's ``tx_post``, which would otherwise read the genePred line back)
+    bare_transcripts: bool = False
     path: str = ""
     repair_ncbi: bool = False
     partial_cds_stat: bool = False
@@ -428,7 +431,7 @@ class _Converter:
             tx = Transcript(tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end,
                             tx.exon_starts, tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat,
                             tx.cds_end_stat, tx.exon_frames, attrs)
-        else:
+        elif not o.bare_transcripts:
             tx = None
         self.events.append(("tx", line, tx, text))
 

@@ -225,11 +225,12 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             linenos=scan.psl_linenos, path=gff_name))
 
     def converter(src: Source):
-        # Transcript objects are made from the genePred lines as they are written: asking the
-        # converter to keep them (with their attributes) for the whole file costs ten times the memory
+        # the records come with their Transcript but without its attributes: keeping those for
+        # the whole file costs ten times the memory
         conv = Gff3Converter(src, refseq_hacks=True, warn_and_continue=warn_and_continue,
                              want_attrs=True, want_unprocessed=True, want_transcripts=False, report=say,
                              repair_ncbi=repair_ncbi, partial_cds_stat=partial_cds_stat)
+        conv.opts.bare_transcripts = True
         # the rows of each record are made in the conversion's workers when there are any
         conv.tx_post = rows_of
         return conv
