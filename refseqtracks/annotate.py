@@ -62,7 +62,7 @@ from refseqtracks.model import Transcript
 
 __all__ = [
     "LINK_FIELDS", "STATUSES", "GeneInfo", "read_gene_info", "Gene2RefseqRow", "read_gene2refseq",
-    "normalize_status", "GffFacts", "LinkTable", "link_row", "link_rows", "merge_note", "format_link_line", "write_link_table",
+    "normalize_status", "GffFacts", "LinkTable", "link_row", "link_rows", "join_gene", "merge_note", "format_link_line", "write_link_table",
     "status_color", "split_dbxrefs",
 ]
 
@@ -381,19 +381,26 @@ class LinkTable:
                 yield text[1:] + "\n"
                 continue
             r = _decode_row(text)
-            if gene2refseq is not None:
-                hit = gene2refseq.get(r[4]) or gene2refseq.get(r[0])
-                if hit is not None:
-                    r[1] = normalize_status(hit.status)
-            if gene_info is not None:
-                info = gene_info.get(r[6]) if r[6] else None
-                if info is not None and info.description:
-                    r[17] = info.description
+            join_gene(r, gene2refseq, gene_info)
             yield format_link_line(r)
 
     def rows(self) -> list[list[str]]:
         """The rows, sorted by id bytewise (once)."""
         return [_decode_row(text) for text in self._texts()]
+
+
+def join_gene(row: list[str], gene2refseq: Mapping[str, Gene2RefseqRow] | None,
+              gene_info: Mapping[str, GeneInfo] | None) -> None:
+    """Join a link row with NCBI Gene in place: ``status`` from the gene2refseq row of
+    ``mrnaAcc`` (else of ``id``), ``description`` from the gene_info row of ``locusLinkId``."""
+    if gene2refseq is not None:
+        hit = gene2refseq.get(row[4]) or gene2refseq.get(row[0])
+        if hit is not None:
+            row[1] = normalize_status(hit.status)
+    if gene_info is not None:
+        info = gene_info.get(row[6]) if row[6] else None
+        if info is not None and info.description:
+            row[17] = info.description
 
 
 def link_rows(transcripts: Iterable[Transcript], *, facts: GffFacts | None = None,

@@ -37,7 +37,7 @@ import tempfile
 from typing import IO, Callable, Iterable, Iterator, Mapping
 
 from refseqtracks.annotate import (
-    Gene2RefseqRow, GeneInfo, _NO_FIELDS, _row, format_link_line, merge_note, normalize_status,
+    Gene2RefseqRow, GeneInfo, _NO_FIELDS, _row, format_link_line, join_gene, merge_note,
 )
 from refseqtracks.annotate_facts import GffFacts, _parse_raw, _RAW_MARKS, record_fields
 from refseqtracks.batchfile import dump_batch, iter_items
@@ -249,14 +249,7 @@ class NameLinkTable:
         :meth:`refseqtracks.annotate.LinkTable.lines`)."""
         rows = self._made_rows() if self._made is not None else self._rows()
         for r in rows:
-            if gene2refseq is not None:
-                hit = gene2refseq.get(r[4]) or gene2refseq.get(r[0])
-                if hit is not None:
-                    r[1] = normalize_status(hit.status)
-            if gene_info is not None:
-                info = gene_info.get(r[6]) if r[6] else None
-                if info is not None and info.description:
-                    r[17] = info.description
+            join_gene(r, gene2refseq, gene_info)
             text = "\t".join(r)
             if "\n" in text or text.count("\t") != 18:  # a value with a tab or a newline
                 yield format_link_line(r)
