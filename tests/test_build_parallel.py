@@ -14,7 +14,7 @@ from refseqtracks.assemble import Gff3Converter
 from refseqtracks.cli import main
 from refseqtracks.parallel import default_jobs
 
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, SHARED, shared_path
 
 pytestmark = pytest.mark.skipif(default_jobs() < 1 or sys.platform == "win32", reason="needs fork")
 
@@ -68,6 +68,19 @@ def test_sample_same_in_pieces(tmp_path, monkeypatch, args):
     gff = tmp_path / "sample_genomic.gff"
     gff.write_text(SAMPLE.read_text().replace("SO_type=", "so_type="))
     _same(tmp_path, gff, args, monkeypatch)
+
+
+@pytest.mark.parametrize("rel, pieces", [
+    ("refseq_bacteria/GCF_000005845.2_ASM584v2_genomic.gff.gz", True),
+    ("refseq_bacteria/GCF_000020065.1_ASM2006v1_genomic.gff", True),
+    ("refseq_human/cdot_RS_2025_08_ribosomal_slippage.gff", True),
+    ("refseq_viral/nextclade_sars-cov-2_NC_045512.2.gff3", True),
+    ("refseq_human/cdot_historical_RS_2024_08_NC_000001.gff", False),
+], ids=["ecoli", "bacterium", "human-slippage", "sars-cov-2", "human-chr1-falls-back"])
+def test_real_refseq_same_in_pieces(tmp_path, monkeypatch, rel, pieces):
+    # real NCBI files (read in place): link table, GTF, PSL and all from small pieces
+    gff = shared_path("data", "gff3", *rel.split("/"))
+    _same(tmp_path, gff, ["--warn-and-continue"], monkeypatch, chunk=20_000, pieces=pieces)
 
 
 GENE = ("{seq}\tBestRefSeq\tgene\t{s}\t{e}\t.\t+\t.\tID=gene-G{n};Name=G{n};gene=G{n};gene_biotype=protein_coding\n"
