@@ -76,6 +76,8 @@ def name_entries(facts: GffFacts, *, keep: "Callable[[str], bool] | None" = None
         if keep is not None and not keep(name):
             continue
         rec = features.get(fid)
+        if rec.__class__ is str and rec[:1] in _RAW_MARKS:
+            rec = _parse_raw(rec)  # (here, in the piece's worker, rather than in the join)
         gene = None
         prot = cds = ""
         if rec is not None:
