@@ -111,6 +111,12 @@ class ExternalSorter:
         self._runs.append(f)
         self.count += count
 
+    def rewind(self) -> None:
+        """Put every run back at its start (a forked process read them through the same file
+        descriptors, whose positions the two processes share)."""
+        for f in self._runs:
+            f.seek(0)
+
     def close(self) -> None:
         """Drop the runs and anything still held."""
         for f in self._runs:

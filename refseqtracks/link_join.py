@@ -33,6 +33,7 @@ Public API: :func:`name_entries`, :func:`write_entries`, :func:`read_entries`,
 from __future__ import annotations
 
 import heapq
+import os
 import tempfile
 from typing import IO, Callable, Iterable, Iterator, Mapping
 
@@ -41,8 +42,9 @@ from refseqtracks.annotate import (
 )
 from refseqtracks.annotate_facts import GffFacts, _parse_raw, _RAW_MARKS, record_fields
 from refseqtracks.batchfile import dump_batch, iter_items
+from refseqtracks.fileio import write_lines
 
-__all__ = ["name_entries", "write_entries", "read_entries", "NameLinkTable"]
+__all__ = ["name_entries", "write_entries", "read_entries", "NameLinkTable", "LinesJob"]
 
 _BATCH = 1024
 #: entries per batch of an entry file: the link table reads one batch of every piece at a time
@@ -177,6 +179,11 @@ class NameLinkTable:
         """Add the row of a :class:`~refseqtracks.model.Transcript` (its name only)."""
         self.add_name(tx.name)
 
+    def rewind(self) -> None:
+        """Undo another process's reading of the names (see :class:`LinesJob`)."""
+        if self._sorter is not None:
+            self._sorter.rewind()
+
     def _rows(self) -> Iterator[list[str]]:
         if self._sorter is None:
             raise RuntimeError("the link table was already read")
@@ -270,3 +277,66 @@ class NameLinkTable:
         if self._made is not None:
             self._made.close()
             self._made = None
+
+
+class LinesJob:
+    """:meth:`NameLinkTable.lines` (without NCBI Gene joins) written to ``path`` by a forked child
+    process while the caller goes on; the build makes the PSL meanwhile.
+
+    :meth:`result` waits for the child: the number of rows (the table is closed), or None when
+    the child failed (or ``fork`` is unavailable); the table is then as it was, to be read by
+    the caller.
+    """
+
+    def __init__(self, table: NameLinkTable, path: str) -> None:
+        self.table = table
+        self.path = path
+        self.pid = None
+        if not hasattr(os, "fork"):
+            return
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: write the table, say how many rows, leave without cleaning up
+            code = 1
+            try:
+                os.close(r)
+                with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
+                    write_lines(f, table.lines(), chunk=8192)
+                os.write(w, str(table.count).encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        self.pid, self._read = pid, r
+
+    def result(self) -> int | None:
+        """The rows written, once the child is done; None if it failed."""
+        if self.pid is None:
+            return None
+        chunks = []
+        while True:
+            data = os.read(self._read, 64)
+            if not data:
+                break
+            chunks.append(data)
+        os.close(self._read)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        text = b"".join(chunks)
+        if os.waitstatus_to_exitcode(status) != 0 or not text.isdigit():
+            self.table.rewind()
+            return None
+        self.table.close()  # (read by the child)
+        return int(text)
+
+    def close(self) -> None:
+        """Stop the child if nobody asked for its result (the build failed meanwhile)."""
+        if self.pid is not None:
+            import signal
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            os.waitpid(self.pid, 0)
+            os.close(self._read)
+            self.pid = None

@@ -42,6 +42,7 @@ import gc
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from array import array
@@ -56,7 +57,7 @@ from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.extsort import ExternalSorter
 from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio, write_lines
-from refseqtracks.link_join import NameLinkTable, name_entries, read_entries
+from refseqtracks.link_join import LinesJob, NameLinkTable, name_entries, read_entries
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
 from refseqtracks.ncbirefseq_rows import RowMaker
@@ -405,8 +406,13 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
         info = read_gene_info(gene_info, gene_ids=link.gene_ids()) if gene_info is not None else None
         f_link = out.open("link", f"{prefix}.ncbiRefSeqLink.tab",
                           "ncbiRefSeqLink: 19 columns per All transcript (kent ncbiRefSeqLink.as)")
-        write_lines(f_link, link.lines(gene2refseq=g2r, gene_info=info), chunk=8192)
-        out.meta["link"].records = link.count
+        link_job = None
+        if g2r is None and info is None:  # made in a child process while the PSL is made here
+            link_job = LinesJob(link, os.path.join(os.path.dirname(spill), "link.tab"))
+            stack.callback(link_job.close)
+        else:
+            write_lines(f_link, link.lines(gene2refseq=g2r, gene_info=info), chunk=8192)
+            out.meta["link"].records = link.count
 
         # the Select list, the release, sizes
         f_sel = out.open("selectList", f"{prefix}.refseqSelectTranscripts.txt",
@@ -426,6 +432,16 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
         out_sizes = dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes)
         psl_note = _write_psl(out, scan, spill, {**scan.region_sizes, **ncbi_sizes}, rna_sizes, renamer,
                               bin, progress, fakes, out_sizes, jobs[0])
+
+        if link_job is not None:
+            count = link_job.result()
+            if count is None:  # (the child failed: the table is made here, reporting properly)
+                write_lines(f_link, link.lines(), chunk=8192)
+                count = link.count
+            else:
+                with open(link_job.path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+                    shutil.copyfileobj(f, f_link, 1 << 20)
+            out.meta["link"].records = count
 
         unmapped = dict(sorted(renamer.unmapped.items())) if renamer is not None else {}
         # every GFF3 sequence the renaming does not know, with or without records on it

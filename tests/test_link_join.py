@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from hypothesis import example, given, settings
@@ -9,7 +10,8 @@ from hypothesis import strategies as st
 
 from refseqtracks.annotate import Gene2RefseqRow, GeneInfo, LinkTable, format_link_line
 from refseqtracks.errors import RefseqtracksError
-from refseqtracks.link_join import NameLinkTable, name_entries, read_entries
+from refseqtracks import link_join
+from refseqtracks.link_join import LinesJob, NameLinkTable, name_entries, read_entries
 from refseqtracks.model import Transcript
 from refseqtracks.ncbirefseq_scan import GffScan, scan_text
 
@@ -162,6 +164,44 @@ def test_lines_equal_link_table_lines(tmp_path, joined):
     assert table.count == 4
     with pytest.raises(RuntimeError, match="already read"):
         table.add_name("NM_9")
+
+
+@pytest.mark.parametrize("child_fails", [False, True], ids=["child", "child-fails"])
+def test_lines_made_by_a_child_process(tmp_path, monkeypatch, child_fails):
+    # the names spill to several sorted runs (sort_limit=1): a failed child has read them
+    # through the shared file descriptors, the table rewinds them before it is read here
+    if not hasattr(os, "fork"):
+        pytest.skip("needs fork")
+    names = ["XR_1.1", "NM_000546.6", "XR_1.1", "NR_\xe9", "NR_Z"]
+    scan = _in_pieces(GFF, [0, 2], [1], str(tmp_path))
+
+    def table():
+        t = NameLinkTable(lambda: [read_entries(p) for p in scan.fact_files], sort_limit=1)
+        for n in names:
+            t.add_name(n)
+        return t
+
+    want = list(table().lines())
+    if child_fails:
+        parent = os.getpid()
+        real = link_join.write_lines
+
+        def failing(out, lines, **kw):
+            if os.getpid() != parent:
+                next(iter(lines))  # (reads part of the names first)
+                raise ValueError("child failure")
+            return real(out, lines, **kw)
+        monkeypatch.setattr(link_join, "write_lines", failing)
+    t = table()
+    job = LinesJob(t, str(tmp_path / "link.tab"))
+    count = job.result()
+    if child_fails:
+        assert count is None
+        assert list(t.lines()) == want and t.count == 4
+    else:
+        assert count == 4
+        assert (tmp_path / "link.tab").read_text(encoding="utf-8", errors="surrogateescape") == "".join(want)
+    job.close()  # (nothing left to stop)
 
 
 def test_values_with_tabs_are_written_with_spaces(tmp_path):
