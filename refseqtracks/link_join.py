@@ -21,14 +21,16 @@ name's entries come in file order) and makes each row from its entries.  An entr
     (name bytes, first placement's record or None, its top gene's record or None,
      protein_id, CDS Note, (Note, CDS Note, ...) of the piece's further placements)
 
-Records are the facts' strings (or tuples; CDS records may still be raw column 9).  The pieces'
+Records are the facts' strings or tuples, parsed where the piece is scanned.  The pieces'
 entries give what the merged facts give because the conversion falls back to one process when
 a feature ID or a ``Parent`` crosses pieces (so every lookup of a placement stays in its piece),
 and :meth:`refseqtracks.ncbirefseq_scan.GffScan.merge` refuses a piece whose first CDS line
 continues the previous piece's last CDS.
 
+:class:`LinesJob` writes the table from a forked child process while the build merges the PSL.
+
 Public API: :func:`name_entries`, :func:`write_entries`, :func:`read_entries`,
-:class:`NameLinkTable`.
+:class:`NameLinkTable`, :class:`LinesJob`.
 """
 from __future__ import annotations
 
