@@ -32,9 +32,11 @@ def iter_batches(f: IO[bytes]) -> Iterator[Any]:
         head = read(8)
         if not head:
             return
+        if len(head) != 8:
+            raise EOFError("a batch file ends inside a batch length")
         size = int.from_bytes(head, "little")
         blob = read(size)
-        if len(head) != 8 or len(blob) != size:
+        if len(blob) != size:
             raise EOFError("a batch file ends inside a batch")
         yield loads(blob)
 

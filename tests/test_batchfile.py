@@ -21,13 +21,17 @@ def test_batches_round_trip(batches):
         assert list(iter_items(f)) == [item for b in batches for item in b]
 
 
-def test_a_file_cut_inside_a_batch_is_an_error():
+@pytest.mark.parametrize("cut, message", [(-1, "inside a batch$"), (4, "inside a batch length")],
+                         ids=["in-the-data", "in-the-length"])
+def test_a_file_cut_inside_a_batch_is_an_error(cut, message):
+    # cut: bytes kept of the second batch (negative: dropped from its end)
     with tempfile.TemporaryFile() as f:
         dump_batch([("a", 1)], f)
-        size = f.tell()
-        f.truncate(size - 1)
+        first = f.tell()
+        dump_batch([("b", 2)], f)
+        f.truncate(f.tell() + cut if cut < 0 else first + cut)
         f.seek(0)
-        with pytest.raises(EOFError):
+        with pytest.raises(EOFError, match=message):
             list(iter_batches(f))
 
 
