@@ -262,7 +262,7 @@ def render(args, gff: Path, med, have_gffread: bool, lines: int) -> str:
         "make the alignment rows and the link table.",
         "",
         "The build's peak memory no longer grows with the input on the piece-wise path; the",
-        "one-process way (stdin, `REFSEQTRACKS_JOBS=1`, `SO_type=` inputs, fallbacks) still keeps",
+        "one-process way (`REFSEQTRACKS_JOBS=1`, `SO_type=` inputs, fallbacks) still keeps",
         "the link-table facts in memory.",
         "",
         "## PSL filters (`pslCDnaFilter`, `filter-alignments`)",

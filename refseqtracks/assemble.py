@@ -73,7 +73,7 @@ from typing import Callable, Iterable, Iterator
 from refseqtracks.assemble_loci import Grouper, Restart, Spool
 from refseqtracks.assemble_rules import GENE_TYPES, TRANSCRIPT_TYPES, Ann, ConvertOptions, RootResult
 from refseqtracks.errors import RefseqtracksError
-from refseqtracks.fileio import Source, input_name
+from refseqtracks.fileio import Source, input_name, is_stdin, spool_stdin
 from refseqtracks.gff3 import Gff3Abort, Gff3Reader
 from refseqtracks.model import Transcript
 
@@ -145,6 +145,16 @@ class Gff3Converter:
 
     def _run_all(self) -> Iterator[RootResult]:
         src = self.src
+        from refseqtracks.parallel import spools_stdin
+        if self.streaming and spools_stdin(src, self.parallel_jobs):
+            # standard input is copied to a file first, which can be converted in pieces
+            spooled = spool_stdin(src)
+            try:
+                self.src = spooled
+                return self._run_all()  # (the results no longer need the input)
+            finally:
+                self.src = src
+                os.unlink(spooled)
         self.passes = 0
         self.pieces = 0
         if self.streaming and self._parallel_ok():
@@ -156,8 +166,7 @@ class Gff3Converter:
                     self.passes = 1
                     return results
         spool = None
-        if self.streaming and not isinstance(src, (str, os.PathLike)) or (
-                isinstance(src, str) and src in ("-", "stdin", "/dev/stdin")):
+        if self.streaming and not isinstance(src, (str, os.PathLike)) or is_stdin(src):
             spool = Spool(src)
             src = spool
         try:
@@ -192,7 +201,7 @@ class Gff3Converter:
 
     def _parallel_ok(self) -> bool:
         src = self.src
-        if not isinstance(src, (str, os.PathLike)) or (isinstance(src, str) and src in ("-", "stdin", "/dev/stdin")):
+        if not isinstance(src, (str, os.PathLike)) or is_stdin(src):
             return False
         if self.parallel_jobs is not None:
             return self.parallel_jobs > 1

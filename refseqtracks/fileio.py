@@ -25,7 +25,7 @@ from refseqtracks.errors import RefseqtracksError
 
 __all__ = [
     "ENCODING", "ERRORS", "Source", "open_input", "input_name", "atomic_output", "is_stdio",
-    "write_lines", "ensure_dir",
+    "write_lines", "ensure_dir", "SpooledInput", "spool_stdin", "is_stdin",
 ]
 
 ENCODING = "utf-8"
@@ -39,6 +39,11 @@ _STDIN_NAMES = ("-", "stdin", "/dev/stdin")
 _STDOUT_NAMES = ("-", "stdout", "/dev/stdout")
 
 
+def is_stdin(name: object) -> bool:
+    """True for the names kent treats as standard input."""
+    return isinstance(name, str) and not isinstance(name, SpooledInput) and name in _STDIN_NAMES
+
+
 def is_stdio(name: object) -> bool:
     """True for the names kent treats as standard input/output."""
     return isinstance(name, str) and name in (_STDIN_NAMES + _STDOUT_NAMES)
@@ -46,9 +51,53 @@ def is_stdio(name: object) -> bool:
 
 def input_name(src: Source) -> str:
     """The name to print in ``path:line:`` messages for an input (as the user gave it)."""
+    if isinstance(src, SpooledInput):
+        return src.display_name
     if isinstance(src, (str, os.PathLike)):
         return os.fspath(src)
     return getattr(src, "name", None) if isinstance(getattr(src, "name", None), str) else "<stream>"
+
+
+class SpooledInput(str):
+    """The path of a temporary copy of standard input (:func:`spool_stdin`).
+
+    It opens like any path; :func:`input_name` gives the name the user gave (``-``, ``stdin``),
+    so messages read as if standard input were read directly."""
+
+    display_name = ""
+
+
+def spool_stdin(src: str, directory: str | None = None) -> SpooledInput:
+    """Copy standard input as it comes (still compressed if it is gzip) to a temporary file.
+
+    A file can be cut into pieces and converted on several cores, which a stream cannot.  The
+    caller removes the file (``os.unlink``) when done.
+    """
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="refseqtracks-stdin.", dir=directory)
+    except OSError as ex:
+        raise RefseqtracksError(f"can't copy {src} to a temporary file in {directory or tempfile.gettempdir()}: "
+                                f"{ex.strerror or ex} (set TMPDIR, or give the input as a file)") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            src_buf = sys.stdin.buffer
+            while True:
+                data = src_buf.read(_BUFSIZE)
+                if not data:
+                    break
+                out.write(data)
+    except OSError as ex:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise RefseqtracksError(f"can't copy {src} to a temporary file in {os.path.dirname(tmp)}: "
+                                f"{ex.strerror or ex} (set TMPDIR, or give the input as a file)") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    path = SpooledInput(tmp)
+    path.display_name = src
+    return path
 
 
 def _gunzip_stream(raw: IO[bytes]) -> IO[bytes]:

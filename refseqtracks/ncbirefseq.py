@@ -56,7 +56,7 @@ from refseqtracks.batchfile import dump_batch, iter_items
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.extsort import ExternalSorter
-from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio, write_lines
+from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio, spool_stdin, write_lines
 from refseqtracks.link_join import LinesJob, NameLinkTable, name_entries, read_entries
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
@@ -239,19 +239,24 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     rows_of = RowMaker(ncbi_sizes=ncbi_sizes, names=chrom_map.names if chrom_map is not None else None,
                        offsets=chrom_map.offsets if chrom_map is not None else None, bin=bin,
                        gtf_source=f"ncbiRefSeq.{date}", path=gff_name)
-    seekable = isinstance(gff, (str, os.PathLike)) and not is_stdio(gff)
+    src = gff
+    from refseqtracks.parallel import spools_stdin
+    if spools_stdin(gff):
+        # standard input is copied to a file first, which can be scanned and converted in pieces
+        src = spool_stdin(gff, os.path.dirname(spill))
+    seekable = isinstance(src, (str, os.PathLike)) and not is_stdio(src)
     results = None
     if seekable:
         # one pass: the pieces are scanned and converted in the workers
-        conv = converter(gff)
+        conv = converter(src)
         results = _scan_and_convert_in_pieces(conv, scan, progress, os.path.dirname(spill), rows_of)
         if results is None:  # the one-process way: pass 1 (from scratch), then the conversion
             sink.seek(0)
             sink.truncate()
             scan = GffScan(psl_sink=sink)
-            scan_file(gff, scan, progress)
+            scan_file(src, scan, progress)
             if scan.has_so_type:
-                conv = converter(SedStream(gff))
+                conv = converter(SedStream(src))
             conv.parallel_jobs = 1  # (the pieces did not work out)
         start_psl()
     else:  # one pass through the converter, scanning the lines as they go by

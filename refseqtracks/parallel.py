@@ -54,7 +54,7 @@ from refseqtracks.errors import RefseqtracksError
 from refseqtracks.gff3 import Gff3Reader, _strtol
 from refseqtracks.model import Transcript
 
-__all__ = ["parallel_results", "default_jobs", "PARALLEL_MIN_BYTES"]
+__all__ = ["parallel_results", "default_jobs", "spools_stdin", "PARALLEL_MIN_BYTES"]
 
 #: inputs smaller than this (bytes on disk) are converted in one process
 PARALLEL_MIN_BYTES = 8_000_000
@@ -79,6 +79,14 @@ def default_jobs() -> int:
     except (AttributeError, OSError):
         n = os.cpu_count() or 1
     return max(1, min(n, 4))
+
+
+def spools_stdin(src, jobs: int | None = None) -> bool:
+    """Whether ``src`` is standard input worth copying to a file first
+    (:func:`refseqtracks.fileio.spool_stdin`), to be converted in pieces on ``jobs`` processes
+    (None: :func:`default_jobs`)."""
+    from refseqtracks.fileio import is_stdin
+    return is_stdin(src) and (jobs if jobs is not None else default_jobs()) > 1
 
 
 # -- cutting -----------------------------------------------------------------------------

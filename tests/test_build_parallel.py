@@ -160,3 +160,29 @@ def test_a_name_in_two_pieces_takes_its_first_placement(tmp_path, monkeypatch):
     link = (tmp_path / "many" / "in.ncbiRefSeqLink.tab").read_text().splitlines()
     (row,) = [r.split("\t") for r in link if r.startswith("NM_000777.1\t")]
     assert row[2] == "G3" and row[12] == "Gnomon" and row[16].startswith("Mappings of the RefSeq transcript")
+
+
+def test_stdin_is_copied_and_built_in_pieces(tmp_path, monkeypatch):
+    # standard input is copied to a file and built in pieces, as a file would be; the outputs
+    # are those of the one-pass build from the stream (REFSEQTRACKS_JOBS=1)
+    body = [GENE.format(seq="NC_000901.1", s=1000 * n + 1, e=1000 * n + 600, n=n, acc=f"NM_{n:06d}.1",
+                        cs=1000 * n + 101, ce=1000 * n + 400) for n in range(40)]
+    data = ("##gff-version 3\n" + "".join(body)).encode()
+    monkeypatch.setattr(Gff3Converter, "_parallel_args", {"chunk_bytes": 1500})
+    real = parallel.parallel_results
+    outs = []
+    for jobs in ("1", "2"):
+        used = []
+        monkeypatch.setattr(parallel, "parallel_results", lambda conv, **kw: used.append(1) or real(conv, **kw))
+        monkeypatch.setenv("REFSEQTRACKS_JOBS", jobs)
+        monkeypatch.setattr(Gff3Converter, "parallel_jobs", int(jobs))  # (pieces however small the input)
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        out = tmp_path / jobs
+        err = io.StringIO()
+        with redirect_stderr(err):
+            assert main(["build", "-", "-o", str(out), "--date", "2024-02-29", "--quiet"]) == 0, err.getvalue()
+        outs.append(({p.name: p.read_bytes() for p in sorted(out.iterdir())}, err.getvalue(), len(used)))
+    (one, err1, used1), (many, err2, used2) = outs
+    assert (used1, used2) == (0, 1)
+    assert many == one and err2 == err1
+    assert b'"input": "-"' in one["manifest.json"] and "ncbiRefSeq.ncbiRefSeq.gp" in one

@@ -131,3 +131,19 @@ def test_atomic_output_unwritable_folder_is_our_error(tmp_path):
     with pytest.raises(RefseqtracksError, match="can't open"):
         with atomic_output(tmp_path / "no" / "such" / "dir" / "f"):
             pass
+
+
+def test_spool_stdin_copies_bytes_and_keeps_the_name(tmp_path, monkeypatch):
+    from refseqtracks.fileio import is_stdin, spool_stdin
+    data = b"\x1f\x8b not really gzip, copied as it is\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    path = spool_stdin("-", str(tmp_path))
+    assert Path(path).read_bytes() == data and os.path.dirname(path) == str(tmp_path)
+    assert input_name(path) == "-" and is_stdin("-") and not is_stdin(path) and not is_stdin("stdout")
+
+
+def test_spool_stdin_to_a_missing_folder_is_our_error(tmp_path, monkeypatch):
+    from refseqtracks.fileio import spool_stdin
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x\n")))
+    with pytest.raises(RefseqtracksError, match="can't copy stdin to a temporary file"):
+        spool_stdin("stdin", str(tmp_path / "missing"))

@@ -1,8 +1,10 @@
 """gff3ToGenePred in pieces on several processes gives what one process gives, byte for byte."""
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,30 @@ def test_bad_header_version_falls_back(tmp_path):
     path = tmp_path / "v2.gff3"
     path.write_text("##gff-version 2\n" + _genes(30))
     assert _same(path, chunk=2000) == 0
+
+
+def _stdin_convert(monkeypatch, tmp_path: Path, data: bytes, jobs: int) -> tuple:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    out = _convert("stdin", jobs, 2000, refseq_hacks=True)
+    assert not list(tmp_path.glob("refseqtracks-stdin.*"))  # the copy is removed
+    return out
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
+def test_stdin_is_copied_and_converted_in_pieces(tmp_path, monkeypatch, gz):
+    import gzip
+    text = ("##gff-version 3\n" + _genes(60)).encode()
+    data = gzip.compress(text) if gz else text
+    one, pieces1 = _stdin_convert(monkeypatch, tmp_path, data, 1)
+    many, pieces2 = _stdin_convert(monkeypatch, tmp_path, data, 2)
+    assert (pieces1, pieces2 > 5) == (0, True)
+    assert many == one and one[0].count("\n") == 60
+
+
+def test_stdin_messages_name_stdin_when_the_pieces_fall_back(tmp_path, monkeypatch):
+    text = "##gff-version 3\n" + _genes(30) + "c1\tRefSeq\texon\tx10\t20\t.\t+\t.\tParent=rna-1\n" + _genes(30, start=30)
+    one, _ = _stdin_convert(monkeypatch, tmp_path, text.encode(), 1)
+    many, pieces = _stdin_convert(monkeypatch, tmp_path, text.encode(), 2)
+    assert pieces == 0 and many == one
+    assert one[4][0].startswith("stdin:152: invalid integer")
