@@ -345,50 +345,34 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
             block, rest = rest, ""
         else:
             break
+        first = lineno + 1
         if "\r" in block:
             # the text reader also ends lines at a lone '\r': every line the per-line way
-            for line in io.StringIO(block, newline=""):
-                lineno += 1
-                if line[-1:] in ("\n", "\r"):
-                    line = line[:-2] if line[-2:] == "\r\n" else line[:-1]
-                if out:
-                    yield out
-                    out = []
-                    append = out.append
-                feat = careful(line, lineno)
-                if feat is not None:
-                    if feat is _END:
-                        return
-                    append(feat)
-            continue
-        if block[-1] != "\n":
-            block += "\n"  # the last line without its newline
-        pct = "%" in block
-        marks = iter(_marks(block, pct, block.isascii()))
-        first = lineno + 1
+            lines = [ln[:-2] if ln[-2:] == "\r\n" else ln[:-1] if ln[-1:] in ("\n", "\r") else ln
+                     for ln in io.StringIO(block, newline="")]
+            marks = iter([(i, _CAREFUL) for i in range(len(lines))])
+            pct = False
+        else:
+            if block[-1] != "\n":
+                block += "\n"  # the last line without its newline
+            pct = "%" in block
+            marks = iter(_marks(block, pct, block.isascii()))
+            lines = block.split("\n")
+            lines.pop()
+        del block
         nxt, kind = next(marks, (-1, 0))
         nxt += first
-        lines = block.split("\n")
-        lines.pop()
-        del block
         same_col = same_fid = same_parents = None
         for lineno, line in enumerate(lines, first):
             if lineno == nxt:
-                careful_line = kind == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:])
+                if kind == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:]):
+                    cols = ()  # (the per-line way, below)
+                else:
+                    cols = line.split("\t")
                 nxt, kind = next(marks, (-1, 0))
                 nxt += first
-                if careful_line:
-                    if out:
-                        yield out
-                        out = []
-                        append = out.append
-                    feat = careful(line, lineno)
-                    if feat is not None:
-                        if feat is _END:
-                            return
-                        append(feat)
-                    continue
-            cols = line.split("\t")
+            else:
+                cols = line.split("\t")
             if len(cols) == 9:
                 seqid, source, ftype, c4, c5, score, strand, c8, col = cols
                 if (c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases and seqid
