@@ -110,9 +110,17 @@ def _head(col9: str) -> tuple[str | None, str | None, str | None]:
         fid = attr_value(col9, "ID")
         parent = attr_value(col9, "Parent") if "Parent=" in col9 else None
     if col9.startswith("Name="):
-        return fid or None, parent or None, _value(col9, 5)
-    i = col9.find(";Name=")
-    return fid or None, parent or None, (_value(col9, i + 6) if i >= 0 else None)
+        i = 5
+    else:
+        i = col9.find(";Name=")
+        if i < 0:
+            return fid or None, parent or None, None
+        i += 6
+    j = col9.find(";", i)  # (:func:`_value`)
+    name = (col9[i:] if j < 0 else col9[i:j]).strip()
+    if not name:
+        return fid or None, parent or None, None
+    return fid or None, parent or None, (_unescape(name) if "%" in name else name)
 
 
 def _record(source: str, col9: str) -> str | tuple[str, ...]:
@@ -252,18 +260,24 @@ class GffFacts:
             return
         prot = attr_value(col9, "protein_id")
         note = attr_value(col9, "Note") if "Note=" in col9 else None
+        if "," in parents:
+            first = _intern(parents.split(",", 1)[0])
+            all_parents = [_intern(p) for p in parents.split(",")]
+        else:
+            first = _intern(parents)
+            all_parents = (first,)
         if prot or note:
-            if prot:
+            if prot and "," in prot:
                 prot = prot.split(",", 1)[0]
-            for parent in parents.split(",") if "," in parents else (parents,):
-                parent = _intern(parent)
+            for parent in all_parents:
                 if prot:
                     self.protein_ids.setdefault(parent, prot)
                 if note:
                     self.cds_notes.setdefault(parent, note)
-        if fid_s and self.keep_named is not None and (name is not None or "Name=" in col9):
-            self.parent_of.setdefault(fid_s, _intern(parents.split(",", 1)[0]))
-            if name and self.keep_named(name):
+        keep = self.keep_named
+        if fid_s and keep is not None and (name is not None or "Name=" in col9):
+            self.parent_of.setdefault(fid_s, first)
+            if name and keep(name):
                 if self.by_name.setdefault(name, fid_s) != fid_s:
                     self._name(name, fid_s)
                 if fid_s not in self.features:
@@ -276,7 +290,7 @@ class GffFacts:
             # a child feature: its parent link, and its record only if its name is wanted
             if fid:
                 if parent:
-                    self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0]))
+                    self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0] if "," in parent else parent))
                 keep = self.keep_named
                 if keep is not None and name and keep(name):
                     if self.by_name.setdefault(name, fid) != fid:
@@ -287,11 +301,11 @@ class GffFacts:
         if not fid:
             return
         if parent:
-            self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0]))
+            self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0] if "," in parent else parent))
         if fid not in self.features:
             self.features[fid] = f"{_RAW}{source}\t{col9}"
-        if name:
-            self._name(name, fid)
+        if name and self.by_name.setdefault(name, fid) != fid:
+            self._name(name, fid)  # another placement
 
     def _name(self, name: str, fid: str) -> None:
         first = self.by_name.setdefault(name, fid)

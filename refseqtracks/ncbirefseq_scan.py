@@ -42,8 +42,14 @@ from refseqtracks.fileio import Source, input_name, open_input
 __all__ = ["Progress", "annotation_release", "GffScan", "ScanPart", "SedStream", "scan_file", "scan_text"]
 
 _SO_TYPE = re.compile(r"([;\t])SO_type=")
-_SO_TYPE_WORD = re.compile("SO_type=").search  # (a little faster than ``in`` on big texts)
 _SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
+#: every line a Select name can come from holds it (``tag=RefSeq Select``, ``tag=MANE Select``)
+_SELECT_WORD = "Select"
+_SELECT_SEARCH = re.compile(_SELECT_WORD).search  # (faster than str.find here)
+#: either word, in one search (costs what one word costs)
+_WORDS_SEARCH = re.compile(_SELECT_WORD + "|SO_type=").search
+#: characters per chunk of whole lines taken at a time by :meth:`GffScan.feed_range`
+CHUNK_CHARS = 1 << 17
 
 #: progress callback: (stage text, fraction done or None)
 Progress = Callable[[str, "float | None"], None]
@@ -139,24 +145,36 @@ class GffScan:
 
     def feed_text(self, text: str) -> None:
         """Take whole lines (each ending in a line end, but for the last line of the input)."""
-        if not text:
+        self.feed_range(text, 0, len(text))
+
+    def feed_range(self, text: str, start: int, end: int) -> None:
+        """:meth:`feed_text` of ``text[start:end]`` (whole lines), without copying it whole."""
+        if start >= end:
             return
-        if "\r" in text and text.count("\r") != text.count("\r\n"):
+        if text.find("\r", start, end) >= 0 and text.count("\r", start, end) != text.count("\r\n", start, end):
             # lone carriage returns end lines too (as when reading the file by lines)
-            lines = io.StringIO(text, newline="").readlines()
+            lines = io.StringIO(text[start:end], newline="").readlines()
             self._take([ln[:-1] if ln[-1:] == "\n" else ln for ln in lines], text, lines)
             return
-        pieces = text.split("\n")
-        if pieces[-1]:  # the last line of the input, without a line end
-            self._take(pieces, text, None, last_open=True)
-        else:
-            pieces.pop()
-            self._take(pieces, text, None)
+        find = text.find
+        while start < end:
+            # in chunks of whole lines: their lines fit in the processor's cache, and the
+            # memory of one chunk's lines is used again for the next one's
+            cut = find("\n", start + CHUNK_CHARS, end) + 1 or end
+            chunk = text[start:cut]
+            start = cut
+            pieces = chunk.split("\n")
+            if pieces[-1]:  # the last line of the input, without a line end
+                self._take(pieces, chunk, None, last_open=True, exact=True)
+            else:
+                pieces.pop()
+                self._take(pieces, chunk, None, exact=True)
 
     def _take(self, pieces: list[str], text: str, lines: list[str] | None, *,
-              last_open: bool = False) -> None:
+              last_open: bool = False, exact: bool = False) -> None:
         """Take ``pieces`` (lines without ``\\n``; ``lines``: with their line ends, when they are
-        not ``piece + "\\n"``); ``text`` holds them (and maybe parts of neighbouring lines)."""
+        not ``piece + "\\n"``); ``text`` holds them (and maybe parts of neighbouring lines;
+        ``exact``: ``text`` is the pieces joined by ``\\n``, maybe with a last ``\\n``)."""
         n = len(pieces)
         base = self.lineno
         self.lineno = base + n
@@ -168,9 +186,10 @@ class GffScan:
                 if last_open and len(first) == n:
                     first[-1] = pieces[-1]
             self.first_lines += first
-        if not self.has_so_type and _SO_TYPE_WORD(text) and _SO_TYPE.search(text):
-            self.has_so_type = True  # the sed runs on every line
-        if "#" in text and (text[0] == "#" or "\n#" in text or "\r#" in text):
+        if not exact:
+            text = "\n".join(pieces)  # (before the comment lines are taken out)
+        self._words(text)
+        if "#" in text and (text[0] == "#" or "\n#" in text):
             self._comments(pieces)
         self._features(pieces, base)
 
@@ -187,45 +206,83 @@ class GffScan:
                 if len(parts) >= 4 and parts[3].isdigit():
                     self.region_sizes.setdefault(parts[1], int(parts[3]))
 
+    def _words(self, text: str) -> None:
+        """The ``SO_type=`` test and the Select names of the lines of ``text`` (whole lines
+        ending at ``\\n``), in one search for both words: only the lines holding them are
+        looked at (the Select rule is the line's alone).  A line whose column 9 is the last
+        one's, holding a Select tag, adds the same names again: skipped (the pieces of one CDS)."""
+        select = self.select_names
+        search = _SELECT_SEARCH if self.has_so_type else _WORDS_SEARCH
+        find = text.find
+        rfind = text.rfind
+        tags = acc.SELECT_TAGS
+        last = None  # the last column 9 holding a Select tag whose names were taken
+        done = 0  # the end of the last line looked at for Select names
+        m = search(text)
+        while m is not None:
+            at = m.start()
+            if text[at + 1] == "O":  # SO_type=: the sed runs on every line
+                if at and text[at - 1] in ";\t":
+                    self.has_so_type = True
+                    search = _SELECT_SEARCH
+                m = search(text, at + 8)
+                continue
+            if at < done:  # (in a line already looked at, still searched for SO_type=)
+                m = search(text, at + 6)
+                continue
+            start = rfind("\n", 0, at) + 1
+            end = find("\n", at)
+            if end < 0:
+                end = len(text)
+            done = end
+            if text[start] != "#":  # (not a comment line)
+                cols = text[start:end].split("\t", 8)
+                if len(cols) == 9 and cols[2] != "cDNA_match" and cols[2] != "match":
+                    c9 = cols[8]
+                    if c9 != last and "Select" in c9 and "Name=" in c9:
+                        select.update(acc.select_names_from_gff3_line(text[start:end]))
+                        if any(t in c9 for t in tags):
+                            last = c9
+            m = search(text, at + 6 if search is _WORDS_SEARCH else end)
+
     def _features(self, pieces: list[str], base: int) -> None:
         """Sequence names, alignment lines and the facts of the feature lines."""
         facts = self.facts
         feed_cds = facts.feed_cds
         feed_other = facts.feed_other
         skip = _SKIP_TYPES
-        select = self.select_names
-        seqs: list[str] = []
-        seq = seqs.append
+        seqids = self.seqids
         psl: list[str] = []
         prefix = facts.cds_prefix
+        seq = None  # the sequence name of the current run of lines, and their number
+        run = 0
         for line in pieces:
-            cols = line.split("\t", 8)
-            if len(cols) < 9:
+            try:
+                s, source, t, _, _, _, _, _, c9 = line.split("\t", 8)
+            except ValueError:  # not a feature line (a comment line is left empty)
                 continue
-            seq(cols[0])
-            t = cols[2]
+            if s == seq:
+                run += 1
+            else:
+                if run:
+                    seqids[seq] = seqids.get(seq, 0) + run  # type: ignore[index]
+                seq = s
+                run = 1
             if t == "exon":
-                c9 = cols[8]
-                if "Select" in c9 and "Name=" in c9:
-                    select.update(acc.select_names_from_gff3_line(line))
+                continue
+            if t == "CDS":
+                if not c9.startswith(prefix):  # not another piece of the last CDS
+                    feed_cds(source, c9)
+                    prefix = facts.cds_prefix
                 continue
             if t == "cDNA_match" or t == "match":
                 if "NG_" not in line:
                     psl.append(line)
                 continue
-            c9 = cols[8]
-            if "Select" in c9 and "Name=" in c9:
-                select.update(acc.select_names_from_gff3_line(line))
-            if t == "CDS":
-                if not c9.startswith(prefix):  # not another piece of the last CDS
-                    feed_cds(cols[1], c9)
-                    prefix = facts.cds_prefix
-                continue
             if t not in skip:
-                feed_other(cols[1], c9)
-        seqids = self.seqids
-        for k, v in Counter(seqs).items():
-            seqids[k] = seqids.get(k, 0) + v
+                feed_other(source, c9)
+        if run:
+            seqids[seq] = seqids.get(seq, 0) + run  # type: ignore[index]
         if psl:
             at = -1
             index = pieces.index
@@ -255,6 +312,12 @@ class ScanPart:
     def __setstate__(self, state):
         for k, v in zip(self.__slots__, state):
             setattr(self, k, v)
+
+
+class _Parts(list):
+    """A text sink keeping what is written as a list of strings."""
+
+    write = list.append
 
 
 def _first_cds_line(text: str) -> tuple[int, int]:
@@ -296,47 +359,51 @@ def scan_text(text: str, first_lineno: int = 1, *, facts_path: str | None = None
     records the file in :attr:`GffScan.fact_files` and refuses a piece whose first CDS line
     continues the previous piece's last CDS.
     """
-    scan = GffScan()
+    psl = _Parts()
+    scan = GffScan(psl_sink=psl)  # type: ignore[arg-type]
     scan.lineno = first_lineno - 1
     a, b = _first_cds_line(text)
-    before = scan.facts
-    scan.feed_text(text[:a])
-    first = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
-    scan.feed_text(text[a:b])
-    after = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
-    after._last_cds, after.cds_prefix = first._last_cds, first.cds_prefix
-    scan.feed_text(text[b:])
     part = ScanPart()
     part.first_lineno = first_lineno
+    if facts_path is not None:
+        # one set of facts: the lines before the first CDS line hold no CDS, so the first CDS
+        # line is taken as by fresh facts, and the pieces' merge gives what one pass gives
+        facts = scan.facts
+        scan.feed_range(text, 0, b)
+        part.first_cds_id = facts._last_cds  # (None if the piece has no CDS line)
+        scan.feed_range(text, b, len(text))
+        from refseqtracks.link_join import name_entries, write_entries
+        write_entries(name_entries(facts), facts_path)
+        part.facts = part.first_cds = part.facts_after = None
+        part.facts_file = facts_path
+        part.last_cds_seen = facts.cds_seen
+        part.last_cds_id = facts._last_cds
+    else:
+        before = scan.facts
+        scan.feed_range(text, 0, a)
+        first = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
+        scan.feed_range(text, a, b)
+        after = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
+        after._last_cds, after.cds_prefix = first._last_cds, first.cds_prefix
+        scan.feed_range(text, b, len(text))
+        for facts in (before, first, after):
+            facts.parse_records()
+        part.first_cds_id = first._last_cds
+        part.facts = before
+        part.first_cds = first if a < b else None
+        part.facts_after = after
+        part.facts_file = None
+        part.last_cds_seen = False
+        part.last_cds_id = None
     part.lineno = scan.lineno
     part.first_lines = scan.first_lines
     part.comment_head = scan.comment_head
     part.select_names = scan.select_names
-    part.psl_text = "".join([line for line in scan.psl_lines])
+    part.psl_text = "".join(psl)
     part.psl_linenos = scan.psl_linenos
     part.seqids = scan.seqids
     part.region_sizes = scan.region_sizes
     part.has_so_type = scan.has_so_type
-    part.first_cds_id = first._last_cds
-    if facts_path is not None:
-        from refseqtracks.link_join import name_entries, write_entries
-        if a < b:
-            before.merge(first)
-        before.merge(after)
-        write_entries(name_entries(before), facts_path)
-        part.facts = part.first_cds = part.facts_after = None
-        part.facts_file = facts_path
-        part.last_cds_seen = before.cds_seen
-        part.last_cds_id = before._last_cds
-        return part
-    for facts in (before, first, after):
-        facts.parse_records()
-    part.facts = before
-    part.first_cds = first if a < b else None
-    part.facts_after = after
-    part.facts_file = None
-    part.last_cds_seen = False
-    part.last_cds_id = None
     return part
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 import pickle
+import re
+import tempfile
 
 import pytest
 from hypothesis import example, given, settings
@@ -12,7 +14,7 @@ from refseqtracks import accessions as acc
 from refseqtracks.annotate import LinkTable
 from refseqtracks.annotate_facts import GffFacts, _head, _record, attr_value, fields_from_attrs, record_fields
 from refseqtracks.model import Transcript
-from refseqtracks.ncbirefseq_scan import GffScan, SedStream, scan_file, scan_text
+from refseqtracks.ncbirefseq_scan import GffScan, ScanPart, SedStream, scan_file, scan_text
 
 GFF = """\
 ##gff-version 3
@@ -107,12 +109,45 @@ def gff_texts(draw):
     return text
 
 
+def _ref_words(text: str) -> tuple[set, bool]:
+    """The Select names and the ``SO_type=`` test by the original rules, line by line."""
+    names: set = set()
+    so_type = False
+    for line in io.StringIO(text, newline=""):
+        so_type = so_type or bool(re.search(r"[;\t]SO_type=", line))
+        piece = line[:-1] if line[-1:] == "\n" else line
+        cols = piece.split("\t", 8)
+        if line[:1] == "#" or len(cols) < 9 or cols[2] in ("cDNA_match", "match"):
+            continue
+        if "Select" in cols[8] and "Name=" in cols[8]:
+            names.update(acc.select_names_from_gff3_line(piece))
+    return names, so_type
+
+
+_SELECT_CDS = "s1\tR\tCDS\t1\t9\t.\t+\t0\tID=c;Name=XP_1.1;tag=RefSeq Select"
+
+
 @settings(max_examples=150, deadline=None)
-@given(gff_texts(), st.lists(st.integers(0, 31), max_size=5))
+@given(gff_texts(), st.lists(st.integers(0, 31), max_size=5), st.integers(1, 80))
 @example("a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=p;protein_id=P1\r"
-         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=q;protein_id=P2\n", [1])
-def test_block_scan_equals_line_scan(text, cuts):
-    assert _state(_by_blocks(text, cuts)) == _state(_by_lines(text))
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=q;protein_id=P2\n", [1], 80)
+@example(f"{_SELECT_CDS}\n{_SELECT_CDS}\r\n{_SELECT_CDS};Name=XP_2\n{_SELECT_CDS}\n"
+         "s1\tR\tmRNA\t1\t9\t.\t+\t.\tName=NM_1;tag=MANE Select;Select;SO_type=x\n", [2], 5)
+@example("s1\tR\tmatch\t1\t9\t.\t+\t.\tName=NM_1;tag=MANE Select\n#\tR\tgene\t1\t9\t.\t+\t.\tName=NM_2;"
+         "tag=MANE Select\n\tR\tgene\t1\t9\t.\t+\t.\tName=NM_3;tag=MANE Select\nSO_type=x\n", [], 1)
+@example("s1\tR\tmRNA\t1\t9\t.\t+\t.\tName=NM_5;Select\n"
+         "s1\ttag=RefSeq Select\tmRNA\t1\t9\t.\t+\t.\tName=NM_5;Select\n", [], 80)
+def test_block_scan_equals_line_scan(text, cuts, chunk):
+    from refseqtracks import ncbirefseq_scan
+
+    old, ncbirefseq_scan.CHUNK_CHARS = ncbirefseq_scan.CHUNK_CHARS, chunk  # blocks cut into chunks
+    try:
+        by_blocks = _by_blocks(text, cuts)
+    finally:
+        ncbirefseq_scan.CHUNK_CHARS = old
+    by_lines = _by_lines(text)
+    assert _state(by_blocks) == _state(by_lines)
+    assert (by_lines.select_names, by_lines.has_so_type) == _ref_words(text)
 
 
 def _by_pieces(text: str, cuts: list[int]) -> GffScan:
@@ -136,6 +171,43 @@ def _by_pieces(text: str, cuts: list[int]) -> GffScan:
          "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=r;protein_id=P3\n", [1, 2])
 def test_pieces_merged_equal_one_pass(text, cuts):
     assert _state(_by_pieces(text, cuts)) == _state(_by_lines(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(gff_texts(), st.lists(st.integers(0, 31), max_size=6), st.integers(1, 80))
+@example("a\tb\tgene\t1\t2\t.\t+\t0\tID=g;Name=NM_1\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=q;protein_id=P2;Name=NP_1\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=y;Parent=r;protein_id=P3;Name=NP_1\n", [1, 3], 10)
+def test_pieces_with_fact_files_equal_pieces_with_facts(text, cuts, chunk):
+    """A piece's facts written as entries (one set of facts for the piece) are those of its
+    three sets of facts merged; the rest of the piece's scan is the same."""
+    from refseqtracks import ncbirefseq_scan
+    from refseqtracks.link_join import name_entries, read_entries, write_entries
+
+    lines = io.StringIO(text, newline="").readlines()
+    at = 0
+    old, ncbirefseq_scan.CHUNK_CHARS = ncbirefseq_scan.CHUNK_CHARS, chunk
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for cut in sorted({min(c, len(lines)) for c in cuts if c > 0} | {len(lines)}):
+                piece = "".join(lines[at:cut])
+                held = scan_text(piece, at + 1)
+                filed = scan_text(piece, at + 1, facts_path=f"{tmp}/entries")
+                facts = held.facts
+                if held.first_cds is not None:
+                    facts.merge(held.first_cds)
+                facts.merge(held.facts_after)
+                write_entries(name_entries(facts), f"{tmp}/want")
+                assert list(read_entries(f"{tmp}/entries")) == list(read_entries(f"{tmp}/want"))
+                assert (filed.first_cds_id, filed.last_cds_seen, filed.last_cds_id) == \
+                    (held.first_cds_id, facts.cds_seen, facts._last_cds)
+                assert filed.facts_file == f"{tmp}/entries" and filed.facts is None
+                for k in ScanPart.__slots__[:10]:
+                    assert getattr(filed, k) == getattr(held, k), k
+                at = cut
+    finally:
+        ncbirefseq_scan.CHUNK_CHARS = old
 
 
 @settings(max_examples=100, deadline=None)
