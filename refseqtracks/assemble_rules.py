@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line
-from refseqtracks.gff3 import _written_as_read
+from refseqtracks.gff3_write import _attr_lines
 from refseqtracks.gff3_quick import LazyAttrs, decode_attrs, quick_name
 from refseqtracks.model import Transcript
 
@@ -160,10 +160,11 @@ class RootResult:
 def attrs_text(name: str, ann: Ann) -> str:
     """kent's -attrsOut block for one record (attributes, then v492's pseudo-attributes)."""
     text = ann.text
-    if text is not None and _written_as_read(text):
-        # each item one tag=value, nothing to decode or merge: the lines are column 9 rearranged
+    # each item one tag=value, nothing to merge: the lines are column 9 rearranged, values decoded
+    lines = None if text is None else _attr_lines(text)
+    if lines is not None:
         lead = name + "\t"
-        parts = [lead, text.replace("=", "\t").replace(";", "\n" + lead), "\n"]
+        parts = [lead, lines.replace("\n", "\n" + lead), "\n"]
     else:
         parts = [f"{name}\t{tag}\t{','.join(vals)}\n" for tag, vals in ann.attrs.items()]
     f = ann

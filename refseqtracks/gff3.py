@@ -27,6 +27,9 @@ Speed: ``Gff3Reader(lazy_attrs=True)`` (used by the converter) reads the usual l
 way of :mod:`refseqtracks.gff3_quick`, with the same features and messages; ``make_record``
 lets the converter have its own record made from such a line instead of a :class:`GffFeature`.
 
+Writing a feature back (:func:`format_gff3_line`) lives in :mod:`refseqtracks.gff3_write` and is
+importable from here.
+
 Public API: :func:`iter_gff3_features`, :func:`read_gff3_header`, :class:`GffFeature`,
 :class:`Gff3Reader`.
 """
@@ -34,13 +37,15 @@ from __future__ import annotations
 
 import itertools
 import re
-import struct
 import sys
 from typing import Callable, Iterator, NamedTuple
 from urllib.parse import unquote as _unquote
 
 from refseqtracks.errors import ParseError, RefseqtracksError
 from refseqtracks.fileio import Source, input_name, open_input
+# the writer lives in its own module; these names stay importable from here
+from refseqtracks.gff3_write import (_escape, _format_attrs, _format_score, _written_as_read,  # noqa: F401
+                                     format_gff3_line)
 
 __all__ = [
     "GffFeature", "Gff3Reader", "Gff3Abort", "iter_gff3_features", "read_gff3_header",
@@ -570,76 +575,3 @@ def read_gff3_header(src: Source, *, max_lines: int = 1000) -> Gff3Reader:
             break
     it.close()
     return reader
-
-
-_ESCAPE_TABLE = {c: f"%{c:02X}" for c in range(256)
-                 if c in (9, 10, 13, 0x3B, 0x3D, 0x26, 0x2C) or not (32 <= c < 127)}
-
-
-_NEEDS_ESCAPE = re.compile(r"[^\x20-\x7e]|[;=&,]").search
-
-
-def _escape(text: str) -> str:
-    """kent's ``writeEscaped``: meta and non-printable bytes as ``%XX`` (UTF-8 bytewise)."""
-    if _NEEDS_ESCAPE(text) is None:
-        return text
-    data = text.encode("utf-8", "surrogateescape")
-    return "".join(_ESCAPE_TABLE.get(b, chr(b)) for b in data)
-
-
-def _format_score(score: str) -> str:
-    try:
-        v = struct.unpack("f", struct.pack("f", float(score)))[0]
-    except (ValueError, OverflowError):
-        return score
-    text = f"{v:g}"
-    return text
-
-
-_NEEDS_ESCAPE_IN_ITEM = re.compile(r"[^\x20-\x7e]|&").search
-
-
-def _written_as_read(text: str) -> bool:
-    """Whether kent writes a column 9 back exactly as it was read: printable ASCII without
-    ``%`` or ``&``, every item one ``tag=value`` (no white space at its edges, no empty
-    item, no empty value in a list, no ``,`` in the tag), no tag twice."""
-    if ("%" in text or "&" in text or not text.isascii() or not text.isprintable()
-            or text.count("=") != text.count(";") + 1 or text[:1] in (" ", ";") or text[-1:] in (" ", ";", ",")
-            or "; " in text or " ;" in text
-            or ("," in text and (",," in text or "=," in text or ",;" in text))):
-        return False
-    if _ONE_EQ_ITEMS(text) is None:
-        return False
-    tags = text.replace("=", ";").split(";")[::2]  # (each item is tag=value)
-    return len(set(tags)) == len(tags)
-
-
-#: items that are each one tag (without ',') '=' one value
-_ONE_EQ_ITEMS = re.compile(r"[^=;,]*+=[^=;]*+(?:;[^=;,]*+=[^=;]*+)*+").fullmatch
-
-
-def format_gff3_line(f: GffFeature) -> str:
-    """A feature written back the way kent's ``gff3AnnWrite`` writes it (with newline).
-
-    ``f`` may also be a converter record holding its column 9 as read (``text``): that text
-    is written as it is when decoding and writing it back would give it again."""
-    text = getattr(f, "text", None)
-    if text is not None and _written_as_read(text):
-        attrs = text
-    else:
-        attrs = _format_attrs(f.attrs)
-    return "\t".join((_escape(f.seqid), _escape(f.source), _escape(f.type), str(f.start + 1), str(f.end),
-                      "." if f.score is None else _format_score(f.score), f.strand,
-                      "." if f.phase is None else str(f.phase), attrs)) + "\n"
-
-
-def _format_attrs(items) -> str:
-    attrs = ";".join([t + "=" + ",".join(vals) for t, vals in items.items()])
-    # the plain join is right unless a tag or value holds a character kent escapes: then the
-    # separators would not be the only ';', '=' and ',' in it
-    if (_NEEDS_ESCAPE_IN_ITEM(attrs) is not None or attrs.count(";") != len(items) - 1
-            or attrs.count("=") != len(items)
-            or attrs.count(",") != sum(map(len, items.values())) - len(items)):
-        attrs = ";".join([_escape(t) + "=" + ",".join([_escape(v) for v in vals])
-                          for t, vals in items.items()])
-    return attrs
