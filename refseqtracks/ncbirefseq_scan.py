@@ -31,7 +31,6 @@ import io
 import os
 import re
 from array import array
-from collections import Counter
 from typing import IO, Callable, Iterator
 
 from refseqtracks import accessions as acc
@@ -235,7 +234,7 @@ class GffScan:
             if end < 0:
                 end = len(text)
             done = end
-            if text[start] != "#":  # (not a comment line)
+            if text[start] != "#" and find("Name=", start, end) >= 0:  # (a comment line, or no name)
                 cols = text[start:end].split("\t", 8)
                 if len(cols) == 9 and cols[2] != "cDNA_match" and cols[2] != "match":
                     c9 = cols[8]
@@ -446,7 +445,7 @@ class SedStream(io.TextIOBase):
 
 
 #: characters read per block by :func:`scan_file`
-BLOCK_CHARS = 1 << 20
+BLOCK_CHARS = 1 << 17  # (lines that fit in the processor's cache, as :data:`CHUNK_CHARS`)
 
 
 def scan_file(path: Source, scan: GffScan, progress: Progress | None) -> None:
