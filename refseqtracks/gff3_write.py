@@ -32,13 +32,21 @@ __all__ = ["format_gff3_line"]
 _ESCAPE_TABLE = {c: f"%{c:02X}" for c in range(256)
                  if c in (9, 10, 13, 0x3B, 0x3D, 0x26, 0x2C) or not (32 <= c < 127)}
 
-_NEEDS_ESCAPE = re.compile(r"[^\x20-\x7e]|[;=&,]").search
+_ASCII_ESCAPES = {c: e for c, e in _ESCAPE_TABLE.items() if c < 128}
+
+#: a character kent escapes: not printable ASCII, or one of ';', '=', '&', ','
+_NEEDS_ESCAPE = re.compile(r"[^ -%'-+\--:<>-~]").search
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]").search
 
 
 def _escape(text: str) -> str:
     """kent's ``writeEscaped``: meta and non-printable bytes as ``%XX`` (UTF-8 bytewise)."""
     if _NEEDS_ESCAPE(text) is None:
         return text
+    if text.isascii():
+        if _CONTROL(text) is None:
+            return text.replace(",", "%2C").replace(";", "%3B").replace("=", "%3D").replace("&", "%26")
+        return text.translate(_ASCII_ESCAPES)
     data = text.encode("utf-8", "surrogateescape")
     return "".join(_ESCAPE_TABLE.get(b, chr(b)) for b in data)
 
@@ -56,7 +64,8 @@ def _format_score(score: str) -> str:
     return f"{v:g}"
 
 
-_NEEDS_ESCAPE_IN_ITEM = re.compile(r"[^\x20-\x7e]|&").search
+#: a character kent escapes but ';', '=', ','
+_NEEDS_ESCAPE_IN_ITEM = re.compile(r"[^ -%'-~]").search
 
 #: printable ASCII but the characters kent escapes (';', '=', '&', ',') and '%'
 _PLAIN = r" -$'-+\--:<>-~"
@@ -77,9 +86,9 @@ _last_shape: Callable = re.compile("(?!)").fullmatch
 
 
 def _one_tag_items(text: str) -> bool:
-    """Whether a column 9 (without ``&``) is items that are each one ``tag=value``, read without
-    trimming or dropping anything: printable ASCII, tags without ``,`` or ``%``, no white space
-    at an item's edges, no empty item, no empty value in a list, no tag twice."""
+    """Whether a column 9 is items that are each one ``tag=value``, read without trimming or
+    dropping anything: printable ASCII without ``&``, tags without ``,`` or ``%``, no white
+    space at an item's edges, no empty item, no empty value in a list, no tag twice."""
     global _last_shape
     if _last_shape(text) is not None:
         return True
@@ -135,20 +144,20 @@ def _escapes_written_back(text: str) -> bool:
     """Whether kent writes a column 9 holding ``%`` escapes back exactly as it was read: like
     :func:`_written_as_read`, with escapes in the values only, each of a byte that kent escapes
     again the same way (``%2C`` is read as ``,`` and written as ``%2C``; not ``%25`` or ``%2c``)."""
-    return "&" not in text and _LOST_ESCAPE(text) is None and _one_tag_items(text)
+    return _LOST_ESCAPE(text) is None and _one_tag_items(text)
 
 
 #: a '%' not followed by two hex digits
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})").search
-#: the characters of the escapes of ASCII bytes
-_ASCII_UNESCAPED = {h: chr(c) for c in range(128) for h in (f"{c:02X}", f"{c:02x}")}
+#: the characters of the escapes of ASCII bytes, but a newline
+_ASCII_UNESCAPED = {h: chr(c) for c in range(128) if c != 10 for h in (f"{c:02X}", f"{c:02x}")}
 
 
 def _attr_lines(text: str) -> str | None:
     """Column 9 as ``tag<TAB>v1,v2`` lines (``\\n`` between them, values decoded) when these are
     the lines of its decoded attributes: like :func:`_written_as_read`, but with any ``%XX``
     escapes in the values, none decoding to a newline.  None otherwise."""
-    if "&" in text or not _one_tag_items(text):
+    if not _one_tag_items(text):
         return None
     lines = text.replace("=", "\t").replace(";", "\n")
     if "%" not in lines:
@@ -160,11 +169,12 @@ def _attr_lines(text: str) -> str | None:
     parts = lines.split("%")
     try:
         # (ASCII text and escapes of ASCII bytes: each escape decodes to its own character)
-        lines = "".join([parts[0]] + [_ASCII_UNESCAPED[p[:2]] + p[2:] for p in parts[1:]])
+        return "".join([parts[0]] + [_ASCII_UNESCAPED[p[:2]] + p[2:] for p in parts[1:]])
     except KeyError:
-        if _BAD_ESCAPE(text) is not None:
-            return None
-        lines = _unquote(lines, errors="surrogateescape")
+        pass
+    if _BAD_ESCAPE(text) is not None:
+        return None
+    lines = _unquote(lines, errors="surrogateescape")
     return lines if lines.count("\n") == text.count(";") else None
 
 

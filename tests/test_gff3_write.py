@@ -113,6 +113,13 @@ def test_attr_lines_are_the_decoded_items(text):
         assert lines == "\n".join(f"{t}\t{','.join(v)}" for t, v in decode_attrs(text).items())
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.characters(max_codepoint=300), st.sampled_from(["\udcc3", "\udcff", "\U0001f600"])),
+                max_size=8).map("".join))
+def test_escape_is_kents_bytewise(text):
+    assert gff3_write._escape(text) == kent_escape(text)
+
+
 @pytest.mark.parametrize("text, kept", [
     ("ID=id-1;Note=x%2Cy;product=a%3Bb%3Dc%26d", True),
     ("ID=a;Note=caf%C3%A9%09tab", True),
