@@ -14,9 +14,10 @@ kent behaviour reproduced (v492 ``gff3AnnWrite``):
 Speed: most roots (``cDNA_match`` alignments, regulatory features) are read with their column 9
 kept as text.  Writing that text as it is gives the same line when decoding and writing it back
 would give it again (:func:`_written_as_read`, :func:`_escapes_written_back`), which saves the
-decoding and the per-value escaping.  The check of a text is a single regular expression match
-against the tag sequence of an earlier text (its tags are known to be distinct), or the general
-check when no earlier tag sequence fits.
+decoding and the per-value escaping; ``-attrsOut`` lines are made from such a text the same way
+(:func:`_attr_lines`).  The check of a text is a single regular expression match against the tag
+sequence of an earlier text (its tags are known to be distinct), or the general check when no
+earlier tag sequence fits (a sequence met twice becomes a pattern, up to 1000 per process).
 
 Public API: :func:`format_gff3_line` (re-exported by :mod:`refseqtracks.gff3`).
 """
@@ -79,8 +80,10 @@ _ITEMS = re.compile(rf"(?! )[{_PLAIN}]*+={_VALUE}(?:;(?! )[{_PLAIN}]*+={_VALUE})
 _SHAPES: dict[int, list[tuple[Callable, tuple[str, ...]]]] = {}
 #: how often a tag sequence passed the general check (a sequence met twice gets its own pattern)
 _SEEN: dict[tuple[str, ...], int] = {}
-_SHAPES_PER_COUNT = 6
+_SHAPES_PER_COUNT = 8
 _SEEN_MAX = 4096
+#: patterns still to be made (about half a millisecond each; when none is left, the general check)
+_patterns_left = 1000
 #: the fullmatch of the tag sequence matched last (tried first)
 _last_shape: Callable = re.compile("(?!)").fullmatch
 
@@ -112,14 +115,16 @@ def _one_tag_items(text: str) -> bool:
 
 def _learn_shape(n: int, tags: tuple[str, ...]) -> None:
     """Remember the tags of a column 9 of one-tag items; the second time, as a pattern."""
+    global _patterns_left
     seen = _SEEN.get(tags, 0)
     if seen == 0:
         if len(_SEEN) >= _SEEN_MAX:
             _SEEN.clear()
         _SEEN[tags] = 1
         return
-    if seen > 1:
+    if seen > 1 or _patterns_left <= 0:
         return
+    _patterns_left -= 1
     _SEEN[tags] = 2
     match = re.compile(";".join([re.escape(t) + "=" + _VALUE for t in tags])).fullmatch
     shapes = _SHAPES.setdefault(n, [])

@@ -143,8 +143,10 @@ def test_text_written_back_without_decoding():
     assert format_gff3_line(rec) == "c1\tRefSeqFE\tenhancer\t10\t20\t12\t+\t0\tID=cds-1;Note=a%2Cb,c\n"
 
 
-def test_many_tag_sequences_of_one_length():
+@pytest.mark.parametrize("patterns_left", [1000, 3, 0], ids=["patterns", "few-patterns", "no-patterns"])
+def test_many_tag_sequences_of_one_length(monkeypatch, patterns_left):
     # more sequences of the same number of items than are kept as patterns, each met several times
+    monkeypatch.setattr(gff3_write, "_patterns_left", patterns_left)
     texts = [f"ID=x{i};t{i}=1;u=2" for i in range(3 * gff3_write._SHAPES_PER_COUNT)]
     texts += ["ID=y;u=1;u=2", "ID=y;t0=1 ;u=2", "ID=y;t0=1;u=2,,3"]
     for _ in range(3):
