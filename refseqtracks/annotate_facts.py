@@ -24,9 +24,8 @@ features (no ``Parent=``), children whose ``Name`` passes ``keep_named`` (a CDS 
 are named by their CDS), or every non-exon feature with ``keep_children``.  The parent of every
 child feature with an ID, and the first ``protein_id`` and ``Note`` of the CDS of each parent.
 
-While lines are read, a kept feature is only its raw column 9 (with column 2; without the
-leading ``ID`` and ``Parent`` items, which no record holds), as one string: making records line
-by line would cost more than the whole pass.  :meth:`GffFacts.compact`
+While lines are read, a kept feature is only its raw column 9 (with column 2), as one string:
+making records line by line would cost more than the whole pass.  :meth:`GffFacts.compact`
 (at the end of the pass) drops what no lookup by name can reach and makes records of the rest;
 CDS stay raw (they are asked for only when a transcript is named like its protein).  A record
 is also made the first time one is asked for.  Only the lines that matter call in: the pieces
@@ -122,22 +121,6 @@ def _head(col9: str) -> tuple[str | None, str | None, str | None]:
     if not name:
         return fid or None, parent or None, None
     return fid or None, parent or None, (_unescape(name) if "%" in name else name)
-
-
-def _kept(col9: str) -> str:
-    """Column 9 as a kept feature holds it: without a leading ``ID=`` item and a ``Parent=``
-    item after it (their tags are in no record, so the record is the same, and it is made
-    faster from less)."""
-    if not col9.startswith("ID="):
-        return col9
-    j = col9.find(";")
-    if j < 0:
-        return ""
-    if col9.startswith("Parent=", j + 1):
-        j = col9.find(";", j + 8)
-        if j < 0:
-            return ""
-    return col9[j + 1:]
 
 
 def _record(source: str, col9: str) -> str | tuple[str, ...]:
@@ -298,7 +281,7 @@ class GffFacts:
                 if self.by_name.setdefault(name, fid_s) != fid_s:
                     self._name(name, fid_s)
                 if fid_s not in self.features:
-                    self.features[fid_s] = f"{_RAW_CDS}{source}\t{_kept(col9)}"
+                    self.features[fid_s] = f"{_RAW_CDS}{source}\t{col9}"
 
     def feed_other(self, source: str, col9: str) -> None:
         """Take a feature line that is not a CDS, exon or alignment (columns 2 and 9)."""
@@ -313,14 +296,14 @@ class GffFacts:
                     if self.by_name.setdefault(name, fid) != fid:
                         self._name(name, fid)
                     if fid not in self.features:
-                        self.features[fid] = f"{_RAW}{source}\t{_kept(col9)}"
+                        self.features[fid] = f"{_RAW}{source}\t{col9}"
             return
         if not fid:
             return
         if parent:
             self.parent_of.setdefault(fid, _intern(parent.split(",", 1)[0] if "," in parent else parent))
         if fid not in self.features:
-            self.features[fid] = f"{_RAW}{source}\t{_kept(col9)}"
+            self.features[fid] = f"{_RAW}{source}\t{col9}"
         if name and self.by_name.setdefault(name, fid) != fid:
             self._name(name, fid)  # another placement
 
