@@ -16,13 +16,17 @@ piece scanned on its own the sorted entries of :mod:`refseqtracks.link_join` in 
 ``##sequence-region`` sizes and the sequence names in use.
 
 Why hand-written this way: the pass reads every line of a ~4 M line file before conversion,
-so it works on blocks of text (:meth:`GffScan.feed_text`): one split into lines per block, one
-split into columns per line, and for the exon, CDS and alignment lines (nine lines in ten) only
-a few comparisons; the ``SO_type=`` test and the comment test look at the whole block at once.
+so it works on blocks of text (:meth:`GffScan.feed_text`), taken in chunks of whole lines that
+fit in the processor's cache (:data:`CHUNK_CHARS`; splitting a 16 MB piece at once costs about three times
+as much): one split into lines per chunk, one split into columns per line, and for the exon,
+CDS and alignment lines (nine lines in ten) only a few comparisons; the ``SO_type=`` test and
+the Select names come from one search of the chunk for both words (only the lines holding a
+word are looked at: about one in ten), and the comment test looks at the whole chunk at once.
 Exactness: lines end at ``\n``, ``\r\n`` or a lone ``\r`` as when a file is read line by line
 (blocks with lone ``\r`` take the line-by-line way); every line reaches the same rules in the
 same order as one line at a time (:meth:`GffScan.feed`), which the tests check on random files
-cut into random blocks.  :func:`scan_text` scans a piece of a file on its own (for workers);
+cut into random blocks and chunks (and the Select and ``SO_type=`` rules against the original
+line-by-line tests).  :func:`scan_text` scans a piece of a file on its own (for workers);
 :meth:`GffScan.merge` adds the pieces in order and gives the one-pass result.
 """
 from __future__ import annotations
@@ -356,7 +360,8 @@ def scan_text(text: str, first_lineno: int = 1, *, facts_path: str | None = None
     With ``facts_path``, the piece's facts are not returned but written there as sorted
     link-table entries (:func:`refseqtracks.link_join.name_entries`); merging such a piece
     records the file in :attr:`GffScan.fact_files` and refuses a piece whose first CDS line
-    continues the previous piece's last CDS.
+    continues the previous piece's last CDS.  (The piece's lines then go to one set of facts:
+    before the first CDS line there is no CDS, so that line is taken as by fresh facts.)
     """
     psl = _Parts()
     scan = GffScan(psl_sink=psl)  # type: ignore[arg-type]
