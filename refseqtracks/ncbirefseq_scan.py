@@ -17,11 +17,12 @@ piece scanned on its own the sorted entries of :mod:`refseqtracks.link_join` in 
 
 Why hand-written this way: the pass reads every line of a ~4 M line file before conversion,
 so it works on blocks of text (:meth:`GffScan.feed_text`), taken in chunks of whole lines that
-fit in the processor's cache (:data:`CHUNK_CHARS`; splitting a 16 MB piece at once costs about three times
-as much): one split into lines per chunk, one split into columns per line, and for the exon,
-CDS and alignment lines (nine lines in ten) only a few comparisons; the ``SO_type=`` test and
-the Select names come from one search of the chunk for both words (only the lines holding a
-word are looked at: about one in ten), and the comment test looks at the whole chunk at once.
+fit in the processor's cache (:data:`CHUNK_CHARS`; splitting a 16 MB piece at once costs about
+three times as much): one split into lines per chunk, one split into columns per line, and
+for the exon, CDS and alignment lines (nine lines in ten) only a few comparisons; the
+``SO_type=`` test and the Select names come from one search of the chunk for both words (only
+the lines holding a word are looked at: about one in ten), and the comment test looks at the
+whole chunk at once.
 Exactness: lines end at ``\n``, ``\r\n`` or a lone ``\r`` as when a file is read line by line
 (blocks with lone ``\r`` take the line-by-line way); every line reaches the same rules in the
 same order as one line at a time (:meth:`GffScan.feed`), which the tests check on random files
