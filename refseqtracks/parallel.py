@@ -139,8 +139,10 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[bytes, 
             raise _Fallback() from None
         lineno = 2
         rest = b""
+        size = max(chunk_bytes >> 3, 1)  # the first pieces are smaller: every worker starts sooner
         while True:
-            data = fh.read(chunk_bytes)
+            data = fh.read(size)
+            size = min(size * 2, chunk_bytes)
             if not data:
                 break
             if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
