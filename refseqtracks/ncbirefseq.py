@@ -52,7 +52,6 @@ from typing import IO, Callable, Iterable
 
 from refseqtracks import accessions as acc
 from refseqtracks.annotate import read_gene2refseq, read_gene_info
-from refseqtracks.batchfile import dump_batch, iter_items
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.extsort import ExternalSorter
@@ -60,6 +59,7 @@ from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, i
 from refseqtracks.link_join import LinesJob, NameLinkTable, name_entries, read_entries
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
+from refseqtracks.ncbirefseq_psl_rows import FakeSpill, fake_fields
 from refseqtracks.ncbirefseq_rows import RowMaker
 from refseqtracks.ncbirefseq_scan import GffScan, Progress, SedStream, annotation_release, scan_file
 from refseqtracks.ncbirefseq_split import SUBSET_FILES, read_select_list, split_genepred
@@ -77,44 +77,6 @@ def default_prefix(path: Source) -> str:
         if base.endswith(suffix):
             base = base[: -len(suffix)]
     return base or "ncbiRefSeq"
-
-
-class _FakeSpill:
-    """The All transcripts' fields (no attrs) in a temporary file, read back once as
-    :class:`Transcript` objects for genePredToFakePsl (memory stays flat)."""
-
-    _BATCH = 2048
-
-    def __init__(self) -> None:
-        self._f = tempfile.TemporaryFile()
-        self._batch: list[tuple] = []
-
-    def add(self, fields: tuple) -> None:
-        self._batch.append(fields)
-        if len(self._batch) >= self._BATCH:
-            dump_batch(self._batch, self._f)
-            self._batch = []
-
-    def __iter__(self):
-        if self._batch:
-            dump_batch(self._batch, self._f)
-            self._batch = []
-        f = self._f
-        f.seek(0)
-        try:
-            for fields in iter_items(f):
-                yield Transcript(*fields)
-        finally:
-            f.close()
-
-    def close(self) -> None:
-        self._f.close()
-
-
-def _fake_fields(tx: Transcript) -> tuple:
-    return (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tuple(tx.exon_starts),
-            tuple(tx.exon_ends), tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat,
-            None if tx.exon_frames is None else tuple(tx.exon_frames))
 
 
 @dataclass
@@ -279,7 +241,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []
     link = _link_table(scan)
-    fakes = _FakeSpill()  # All transcripts, without attrs, for genePredToFakePsl
+    fakes = FakeSpill()  # All transcripts, without attrs, for genePredToFakePsl
 
     ensure_dir(outdir)  # only now: a build that fails on its input leaves no folder behind
     if progress is not None:
@@ -385,7 +347,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
                 bufs[f"{s}.bed"].append(to_bed12(tx))
                 if s == "all":
                     link.add(tx)
-                    fakes.add(_fake_fields(tx))
+                    fakes.add(fake_fields(tx))
             gp_count += 1
             if gp_count % 4096 == 0:
                 flush()
