@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from refseqtracks.fileio import Source, open_input
+from refseqtracks.fileio import Source
 from refseqtracks.genetic_code import TranslExcept, choose_transl_table, parse_transl_except
-from refseqtracks.gff3 import unescape
+from refseqtracks.gff3 import raw_feature_columns, unescape
 from refseqtracks.model import Transcript
 
 __all__ = ["CdsAnnotation", "CdsAnnotations", "scan_gff3_cds"]
@@ -105,48 +105,38 @@ def scan_gff3_cds(src: Source) -> CdsAnnotations:
     """One pass over a GFF3: CDS translation facts by placement, and mitochondrial seqids."""
     result = CdsAnnotations()
     acc: dict[tuple[str, str], _Acc] = {}
-    with open_input(src) as f:
-        for line in f:
-            if line[0] == "#":
-                if line.startswith("##FASTA"):
-                    break
-                continue
-            if "\tCDS\t" not in line and "\tregion\t" not in line:
-                continue
-            cols = line.rstrip("\r\n").split("\t")
-            if len(cols) != 9:
-                continue
-            if cols[2] == "region":
-                if "genome=mitochondrion" in cols[8]:
-                    result.mito_seqids.add(cols[0])
-                continue
-            if cols[2] != "CDS":
-                continue
-            a = _attrs(cols[8])
-            parent = a.get("Parent") or a.get("ID") or ""
-            try:
-                start, end = int(cols[3]) - 1, int(cols[4])
-            except ValueError:
-                continue
-            key = (cols[0], parent.split(",")[0])
-            rec = acc.get(key)
-            if rec is None:
-                rec = acc[key] = _Acc(cols[6], start, end)
-            else:
-                rec.start = min(rec.start, start)
-                rec.end = max(rec.end, end)
-            for tag in _WANTED:
-                v = a.get(tag)
-                if v is not None:
-                    vals = rec.attrs.setdefault(tag, [])
-                    if tag == "transl_except":
-                        if v not in vals:
-                            vals.append(v)
-                    else:
-                        for x in v.split(","):
-                            x = _unescape(x)
-                            if x not in vals:
-                                vals.append(x)
+    for cols in raw_feature_columns(src, lambda line: "\tCDS\t" in line or "\tregion\t" in line):
+        if cols[2] == "region":
+            if "genome=mitochondrion" in cols[8]:
+                result.mito_seqids.add(cols[0])
+            continue
+        if cols[2] != "CDS":
+            continue
+        a = _attrs(cols[8])
+        parent = a.get("Parent") or a.get("ID") or ""
+        try:
+            start, end = int(cols[3]) - 1, int(cols[4])
+        except ValueError:
+            continue
+        key = (cols[0], parent.split(",")[0])
+        rec = acc.get(key)
+        if rec is None:
+            rec = acc[key] = _Acc(cols[6], start, end)
+        else:
+            rec.start = min(rec.start, start)
+            rec.end = max(rec.end, end)
+        for tag in _WANTED:
+            v = a.get(tag)
+            if v is not None:
+                vals = rec.attrs.setdefault(tag, [])
+                if tag == "transl_except":
+                    if v not in vals:
+                        vals.append(v)
+                else:
+                    for x in v.split(","):
+                        x = _unescape(x)
+                        if x not in vals:
+                            vals.append(x)
     for (seqid, _), rec in acc.items():
         at = rec.attrs
         tt = at.get("transl_table", [None])[0]

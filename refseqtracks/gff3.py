@@ -31,7 +31,7 @@ Writing a feature back (:func:`format_gff3_line`) lives in :mod:`refseqtracks.gf
 importable from here.
 
 Public API: :func:`iter_gff3_features`, :func:`read_gff3_header`, :class:`GffFeature`,
-:class:`Gff3Reader`.
+:class:`Gff3Reader`, :func:`raw_feature_columns`.
 """
 from __future__ import annotations
 
@@ -43,13 +43,11 @@ from urllib.parse import unquote as _unquote
 
 from refseqtracks.errors import ParseError, RefseqtracksError
 from refseqtracks.fileio import Source, input_name, open_input
-# the writer lives in its own module; these names stay importable from here
-from refseqtracks.gff3_write import (_escape, _format_attrs, _format_score, _written_as_read,  # noqa: F401
-                                     format_gff3_line)
+from refseqtracks.gff3_write import format_gff3_line  # (the writer, in its own module)
 
 __all__ = [
     "GffFeature", "Gff3Reader", "Gff3Abort", "iter_gff3_features", "read_gff3_header",
-    "STANDARD_ATTRS", "unescape", "format_gff3_line",
+    "STANDARD_ATTRS", "unescape", "format_gff3_line", "raw_feature_columns",
 ]
 
 #: the reserved (upper-case) GFF3 attribute tags kent accepts.
@@ -537,6 +535,22 @@ class Gff3Reader:
                     self.error(f"invalid integer: {w}")
             if len(words) == 4 and words[3] not in ("+", "-", ".", "?"):
                 self.error(f"invalid strand: '{words[3]}'")
+
+
+def raw_feature_columns(src: Source, keep: Callable[[str], bool]) -> Iterator[list[str]]:
+    """The nine columns, as written, of the feature lines (up to ``##FASTA``) for which
+    ``keep(line)`` is true: a light pass for a few facts, without the reader's checks (lines
+    that do not have nine columns are passed over)."""
+    with open_input(src) as f:
+        for line in f:
+            if line[0] == "#":
+                if line.startswith("##FASTA"):
+                    return
+                continue
+            if keep(line):
+                cols = line.rstrip("\r\n").split("\t")
+                if len(cols) == 9:
+                    yield cols
 
 
 def iter_gff3_features(src: Source, *, strict: bool = True, max_errors: int = 50,

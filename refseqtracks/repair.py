@@ -419,21 +419,13 @@ class CircularSeqs:
 
 def scan_circular_seqs(src: Any) -> CircularSeqs:
     """One light pass over a GFF3 for its circular ``region`` rows."""
-    from refseqtracks.fileio import open_input
+    from refseqtracks.gff3 import raw_feature_columns
 
     out = CircularSeqs()
-    with open_input(src) as f:
-        for line in f:
-            if line[0] == "#":
-                if line.startswith("##FASTA"):
-                    break
-                continue
-            if "\tregion\t" not in line or "Is_circular=true" not in line:
-                continue
-            cols = line.rstrip("\r\n").split("\t")
-            if len(cols) != 9 or not cols[3].isdigit() or not cols[4].isdigit():
-                continue
-            attrs = {"Is_circular": [v for item in cols[8].split(";")
-                                     for k, _, v in [item.partition("=")] if k == "Is_circular"]}
-            out.note_feature(cols[0], cols[2], int(cols[3]) - 1, int(cols[4]), attrs)
+    for cols in raw_feature_columns(src, lambda line: "\tregion\t" in line and "Is_circular=true" in line):
+        if not cols[3].isdigit() or not cols[4].isdigit():
+            continue
+        attrs = {"Is_circular": [v for item in cols[8].split(";")
+                                 for k, _, v in [item.partition("=")] if k == "Is_circular"]}
+        out.note_feature(cols[0], cols[2], int(cols[3]) - 1, int(cols[4]), attrs)
     return out

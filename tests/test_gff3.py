@@ -119,7 +119,7 @@ _PIECE = st.text(alphabet="aZ9 _;=,&%\té\x01", min_size=1, max_size=4)
 @given(st.dictionaries(_PIECE, st.lists(st.text(alphabet="aZ9 _;=,&%\té\x01", max_size=4),
                                         min_size=1, max_size=3), min_size=1, max_size=4))
 def test_format_line_attrs_escape_every_part(attrs):
-    from refseqtracks.gff3 import _escape
+    from refseqtracks.gff3_write import _escape
     f = GffFeature("c", "s", "t", 0, 1, None, ".", None, attrs, 2, "p")
     want = ";".join(_escape(t) + "=" + ",".join(_escape(v) for v in vals) for t, vals in attrs.items())
     assert format_gff3_line(f) == f"c\ts\tt\t1\t1\t.\t.\t.\t{want}\n"
@@ -225,3 +225,16 @@ def test_lenient_mode_collects_warnings(tmp_path):
     seen: list[str] = []
     feats = list(iter_gff3_features(p, strict=False, report=seen.append))
     assert len(feats) == 1 and "WARNING: CDS feature must have phase" in seen[0]
+
+
+def test_raw_feature_columns_is_a_light_pass(tmp_path):
+    from refseqtracks.gff3 import raw_feature_columns
+    p = tmp_path / "x.gff3"
+    p.write_text("##gff-version 3\n# region\tin a comment\n"
+                 "c1\tR\tregion\t1\t100\t.\t+\t.\tID=r\r\n"
+                 "c1\tR\tregion\t1\t100\t.\t+\n"          # eight columns: passed over
+                 "c1\tR\tgene\t1\t100\t.\t+\t.\tID=g\n"    # not kept
+                 "c1\tR\tregion\tx\t100\t.\t+\t.\tID=bad\n"  # not checked
+                 "##FASTA\nc1\tR\tregion\t1\t9\t.\t+\t.\tID=after\n")
+    cols = list(raw_feature_columns(p, lambda line: "\tregion\t" in line))
+    assert [c[8] for c in cols] == ["ID=r", "ID=bad"] and cols[0][3] == "1"
