@@ -73,11 +73,14 @@ def spool_stdin(src: str, directory: str | None = None) -> SpooledInput:
     A file can be cut into pieces and converted on several cores, which a stream cannot.  The
     caller removes the file (``os.unlink``) when done.
     """
+    def failed(ex: OSError, where: str) -> RefseqtracksError:
+        return RefseqtracksError(f"can't copy {src} to a temporary file in {where}: {ex.strerror or ex} "
+                                 "(set TMPDIR, or give the input as a file)")
+
     try:
         fd, tmp = tempfile.mkstemp(prefix="refseqtracks-stdin.", dir=directory)
     except OSError as ex:
-        raise RefseqtracksError(f"can't copy {src} to a temporary file in {directory or tempfile.gettempdir()}: "
-                                f"{ex.strerror or ex} (set TMPDIR, or give the input as a file)") from None
+        raise failed(ex, directory or tempfile.gettempdir()) from None
     try:
         with os.fdopen(fd, "wb") as out:
             src_buf = sys.stdin.buffer
@@ -89,8 +92,7 @@ def spool_stdin(src: str, directory: str | None = None) -> SpooledInput:
     except OSError as ex:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise RefseqtracksError(f"can't copy {src} to a temporary file in {os.path.dirname(tmp)}: "
-                                f"{ex.strerror or ex} (set TMPDIR, or give the input as a file)") from None
+        raise failed(ex, os.path.dirname(tmp)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
