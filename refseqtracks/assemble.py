@@ -48,7 +48,8 @@ Several cores (:mod:`refseqtracks.parallel`): a file of 8 MB or more is cut befo
 lines into pieces that worker processes convert with the rules above; the pieces' results,
 last piece first, are kent's order.  Whatever could tie one piece to another (a parse message,
 an unresolved reference, an ID in two pieces) makes the run convert the file in one process
-instead, so the output does not depend on it.  ``conv.parallel_jobs = 1`` (or the environment
+instead, so the output does not depend on it.  On one core one worker converts the pieces
+(memory stays flat).  ``conv.parallel_jobs = 1`` (or the environment
 variable ``REFSEQTRACKS_JOBS=1``) keeps to one process; ``conv.pieces`` tells how many pieces
 the last run used.
 
@@ -158,9 +159,9 @@ class Gff3Converter:
         self.passes = 0
         self.pieces = 0
         if self.streaming and self._parallel_ok():
-            from refseqtracks.parallel import default_jobs, parallel_results
-            jobs = self.parallel_jobs if self.parallel_jobs is not None else default_jobs()
-            if jobs > 1:
+            from refseqtracks.parallel import parallel_results, piece_workers
+            jobs = piece_workers(self.parallel_jobs)
+            if jobs:
                 results = parallel_results(self, jobs=jobs, **self._parallel_args)
                 if results is not None:
                     self.passes = 1

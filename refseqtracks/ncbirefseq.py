@@ -495,9 +495,9 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
     if not conv._parallel_ok():
         return None
     from refseqtracks.fileio import open_input
-    from refseqtracks.parallel import default_jobs, parallel_results
-    jobs = conv.parallel_jobs if conv.parallel_jobs is not None else default_jobs()
-    if jobs < 2:
+    from refseqtracks.parallel import parallel_results, piece_workers
+    jobs = piece_workers(conv.parallel_jobs)
+    if not jobs:
         return None
     if progress is not None:
         progress("reading and converting (gff3ToGenePred -refseqHacks)", None)

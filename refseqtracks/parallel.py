@@ -34,6 +34,9 @@ How the result stays exactly kent's (byte-identical to the one-process path):
   pieces or two ``##genome-build`` lines; a ``##FASTA`` section; a carriage return that is not
   part of ``\\r\\n`` (the text reader also ends lines there); a worker failure of any kind.
 
+Workers: :func:`piece_workers` (the usable cores, at most 4; one worker on one core, which still
+keeps memory flat; ``REFSEQTRACKS_JOBS=1`` or ``parallel_jobs = 1``: one process).
+
 Memory stays flat: at most ``jobs + 2`` pieces (``chunk_bytes`` each, 16 MB by default) exist
 at a time, results wait in temporary files, and the main process keeps one 64-bit hash per ID.
 """
@@ -54,7 +57,7 @@ from refseqtracks.errors import RefseqtracksError
 from refseqtracks.gff3 import Gff3Reader, _strtol
 from refseqtracks.model import Transcript
 
-__all__ = ["parallel_results", "default_jobs", "spools_stdin", "PARALLEL_MIN_BYTES"]
+__all__ = ["parallel_results", "default_jobs", "piece_workers", "spools_stdin", "PARALLEL_MIN_BYTES"]
 
 #: inputs smaller than this (bytes on disk) are converted in one process
 PARALLEL_MIN_BYTES = 8_000_000
@@ -81,12 +84,29 @@ def default_jobs() -> int:
     return max(1, min(n, 4))
 
 
+def piece_workers(requested: int | None = None) -> int:
+    """Worker processes for converting in pieces; 0: convert in one process.
+
+    ``requested`` (``Gff3Converter.parallel_jobs``), else ``REFSEQTRACKS_JOBS``, may ask for a
+    number, 1 meaning one process.  Otherwise :func:`default_jobs`, one worker on one core:
+    the main process cuts the pieces while the worker converts them, and memory stays flat.
+    Without ``fork``: 0.
+    """
+    if requested is None:
+        env = os.environ.get("REFSEQTRACKS_JOBS")
+        if env is None or not env.strip().isdigit():
+            import multiprocessing
+            return default_jobs() if "fork" in multiprocessing.get_all_start_methods() else 0
+        requested = int(env)
+    return requested if requested > 1 else 0
+
+
 def spools_stdin(src, jobs: int | None = None) -> bool:
     """Whether ``src`` is standard input worth copying to a file first
-    (:func:`refseqtracks.fileio.spool_stdin`), to be converted in pieces on ``jobs`` processes
-    (None: :func:`default_jobs`)."""
+    (:func:`refseqtracks.fileio.spool_stdin`), to be converted in pieces
+    (``jobs``: as for :func:`piece_workers`)."""
     from refseqtracks.fileio import is_stdin
-    return is_stdin(src) and (jobs if jobs is not None else default_jobs()) > 1
+    return is_stdin(src) and piece_workers(jobs) > 0
 
 
 # -- cutting -----------------------------------------------------------------------------

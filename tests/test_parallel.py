@@ -204,3 +204,26 @@ def test_stdin_messages_name_stdin_when_the_pieces_fall_back(tmp_path, monkeypat
     many, pieces = _stdin_convert(monkeypatch, tmp_path, text.encode(), 2)
     assert pieces == 0 and many == one
     assert one[4][0].startswith("stdin:152: invalid integer")
+
+
+def test_piece_workers(monkeypatch):
+    from refseqtracks import parallel
+    monkeypatch.delenv("REFSEQTRACKS_JOBS", raising=False)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert parallel.piece_workers() == 1  # one core: one worker, the pieces keep memory flat
+    assert (parallel.piece_workers(1), parallel.piece_workers(3)) == (0, 3)
+    monkeypatch.setenv("REFSEQTRACKS_JOBS", "1")
+    assert parallel.piece_workers() == 0 and parallel.piece_workers(2) == 2
+    monkeypatch.setenv("REFSEQTRACKS_JOBS", "2")
+    assert parallel.piece_workers() == 2
+
+
+def test_one_core_converts_in_pieces_with_one_worker(tmp_path, monkeypatch):
+    from refseqtracks import parallel
+    path = _write(tmp_path, _genes(60))
+    serial, _ = _convert(path, 1, 2000, refseq_hacks=True)
+    monkeypatch.delenv("REFSEQTRACKS_JOBS", raising=False)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    out, pieces = _convert(path, None, 2000, refseq_hacks=True)
+    assert pieces > 5 and out == serial
