@@ -76,10 +76,7 @@ def attr_value(col9: str, tag: str) -> str | None:
         return None
     if i:
         i += 1
-    i += len(key)
-    j = col9.find(";", i)
-    value = (col9[i:] if j < 0 else col9[i:j]).strip()
-    return _unescape(value) if value else None
+    return _value(col9, i + len(key))
 
 
 def _value(col9: str, i: int) -> str | None:
@@ -110,17 +107,9 @@ def _head(col9: str) -> tuple[str | None, str | None, str | None]:
         fid = attr_value(col9, "ID")
         parent = attr_value(col9, "Parent") if "Parent=" in col9 else None
     if col9.startswith("Name="):
-        i = 5
-    else:
-        i = col9.find(";Name=")
-        if i < 0:
-            return fid or None, parent or None, None
-        i += 6
-    j = col9.find(";", i)  # (:func:`_value`)
-    name = (col9[i:] if j < 0 else col9[i:j]).strip()
-    if not name:
-        return fid or None, parent or None, None
-    return fid or None, parent or None, (_unescape(name) if "%" in name else name)
+        return fid or None, parent or None, _value(col9, 5)
+    i = col9.find(";Name=")
+    return fid or None, parent or None, (_value(col9, i + 6) if i >= 0 else None)
 
 
 def _record(source: str, col9: str) -> str | tuple[str, ...]:

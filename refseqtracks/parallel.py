@@ -92,12 +92,14 @@ def piece_workers(requested: int | None = None) -> int:
     the main process cuts the pieces while the worker converts them, and memory stays flat.
     Without ``fork``: 0.
     """
+    import multiprocessing
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
     if requested is None:
         env = os.environ.get("REFSEQTRACKS_JOBS")
         if env is None or not env.strip().isdigit():
-            import multiprocessing
-            return default_jobs() if "fork" in multiprocessing.get_all_start_methods() else 0
-        requested = int(env)
+            return default_jobs()  # (one core: one worker)
+        requested = default_jobs()  # (what REFSEQTRACKS_JOBS asks for)
     return requested if requested > 1 else 0
 
 
