@@ -503,8 +503,11 @@ class _ResultStore:
 
     def in_kent_order(self) -> Iterator[RootResult]:
         if self._mem is not None:
-            self._mem.sort(key=lambda x: -x[0])
-            for _, res in self._mem:
+            # handed over, not kept: the converter and its grouper are a reference cycle, and
+            # results kept here would be walked by the cyclic collector when it frees them
+            mem, self._mem = self._mem, []
+            mem.sort(key=lambda x: -x[0])
+            for _, res in mem:
                 yield res
             return
         tmp, seqs, offs = self._tmp, self._seqs, self._offs

@@ -190,38 +190,9 @@ _JOB: dict = {}
 
 
 def _work(index: int, path: str, first_line: int, out_path: str):
-    """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line))``."""
+    """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line), part)``."""
     try:
-        messages: list[str] = []
-        # a copy of the caller's converter (inherited through fork): every option carries over
-        conv = copy.copy(_JOB["conv"])
-        conv.opts = copy.copy(conv.opts)
-        conv.src = path
-        conv.messages = messages
-        conv.report = messages.append
-        conv.parallel_jobs = 1
-        conv.spool_results = False  # (a piece's results are small: no temporary file per root)
-        conv.line_offset = first_line - 2
-        results = conv.run()
-        post = getattr(conv, "tx_post", None)
-        events_out = []
-        for res in results:
-            events = res.events
-            if post is not None:
-                events = [_posted(ev, post) if ev[0] == "tx" else ev for ev in events]
-            elif any(ev[0] == "tx" and ev[2] is not None for ev in events):
-                events = [(ev[0], ev[1], _tx_fields(ev[2]), ev[3]) if ev[0] == "tx" and ev[2] is not None
-                          else ev for ev in events]
-            events_out.append((res.processed, events, res.line))
-        if messages or not conv.grouper.streaming:
-            return index, False, b"", None, None
-        hook = getattr(conv, "piece_hook", None)
-        part = hook(path, first_line) if hook is not None else None
-        with open(out_path, "wb") as fh:
-            marshal.dump(events_out, fh)
-        ids = array("q", map(hash, conv.grouper.flushed)).tobytes()
-        reader = conv.reader
-        return index, True, ids, (reader.pragmas[1:], reader.comments, reader.lineno), part
+        return _convert_piece(index, path, first_line, out_path)
     except BaseException:  # noqa: BLE001 - any failure: the one-process run reports it properly
         return index, False, b"", None, None
     finally:
@@ -230,8 +201,42 @@ def _work(index: int, path: str, first_line: int, out_path: str):
         except OSError:
             pass
         # the conversion runs without the cyclic collector: what it left in cycles goes now,
-        # so a worker's memory does not grow piece after piece
+        # so a worker's memory does not grow piece after piece (the piece's results are gone
+        # by now: collecting while they were alive walked every one of them, a tenth of the work)
         gc.collect()
+
+
+def _convert_piece(index: int, path: str, first_line: int, out_path: str):
+    messages: list[str] = []
+    # a copy of the caller's converter (inherited through fork): every option carries over
+    conv = copy.copy(_JOB["conv"])
+    conv.opts = copy.copy(conv.opts)
+    conv.src = path
+    conv.messages = messages
+    conv.report = messages.append
+    conv.parallel_jobs = 1
+    conv.spool_results = False  # (a piece's results are small: no temporary file per root)
+    conv.line_offset = first_line - 2
+    results = conv.run()
+    post = getattr(conv, "tx_post", None)
+    events_out = []
+    for res in results:
+        events = res.events
+        if post is not None:
+            events = [_posted(ev, post) if ev[0] == "tx" else ev for ev in events]
+        elif any(ev[0] == "tx" and ev[2] is not None for ev in events):
+            events = [(ev[0], ev[1], _tx_fields(ev[2]), ev[3]) if ev[0] == "tx" and ev[2] is not None
+                      else ev for ev in events]
+        events_out.append((res.processed, events, res.line))
+    if messages or not conv.grouper.streaming:
+        return index, False, b"", None, None
+    hook = getattr(conv, "piece_hook", None)
+    part = hook(path, first_line) if hook is not None else None
+    with open(out_path, "wb") as fh:
+        marshal.dump(events_out, fh)
+    ids = array("q", map(hash, conv.grouper.flushed)).tobytes()
+    reader = conv.reader
+    return index, True, ids, (reader.pragmas[1:], reader.comments, reader.lineno), part
 
 
 def _posted(ev: tuple, post) -> tuple:
@@ -306,7 +311,13 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
     ok = False
     try:
         ctx = multiprocessing.get_context("fork")
-        pool = ctx.Pool(jobs)
+        # what exists now is inherited by the workers and lives as long as they do: frozen, the
+        # collection after each piece does not walk it again
+        gc.freeze()
+        try:
+            pool = ctx.Pool(jobs)
+        finally:
+            gc.unfreeze()
         try:
             pending: deque = deque()
             outs: list[str] = []
