@@ -133,13 +133,17 @@ def _is_boundary(line: bytes, prev: bytes) -> bool:
     return fid is None or fid != _line_id(prev)
 
 
-def _find_cut(buf: bytes) -> int:
-    """Start of the last boundary line in ``buf`` that has a complete line before it; 0 if none."""
+def _find_cut(buf: bytes, lo: int = 0) -> int:
+    """Start of the last boundary line in ``buf`` that has a complete line before it; 0 if none.
+
+    ``lo``: where the first complete line starts (what comes before is the end of a line).
+    """
     end = buf.rfind(b"\n")
-    while end > 0:
-        start = buf.rfind(b"\n", 0, end) + 1
-        if start == 0:
+    while end > lo:
+        nl = buf.rfind(b"\n", lo, end)
+        if nl < 0:
             return 0
+        start = nl + 1
         prev_start = buf.rfind(b"\n", 0, start - 1) + 1
         if _is_boundary(buf[start:end], buf[prev_start:start - 1]):
             return start
@@ -147,9 +151,32 @@ def _find_cut(buf: bytes) -> int:
     return 0
 
 
-def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[bytes, int]]:
-    """``(text, first line number)`` pieces of the input after its header line (checked by
-    ``header``, which records its version)."""
+def _has_fasta(data: bytes) -> bool:
+    """Whether ``##FASTA`` occurs in ``data`` (found from its rare ``#``: a search for the
+    whole word costs as much as counting the lines)."""
+    i = data.find(b"#")
+    for _ in range(64):
+        if i < 0:
+            return False
+        if data.startswith(b"##FASTA", i):
+            return True
+        i = data.find(b"#", i + 1)
+    return i >= 0 and b"##FASTA" in data[i:]
+
+
+def _count_lines(data, end: int) -> int:
+    """``data.count(b"\\n", 0, end)``, four times faster with numpy (installed with pyranges)."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with pyranges
+        return data.count(b"\n", 0, end)
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8, count=end) == 10))
+
+
+def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[tuple, int]]:
+    """``(parts, first line number)`` pieces of the input after its header line (checked by
+    ``header``, which records its version); a piece is its ``parts`` (bytes or memoryview)
+    one after the other."""
     from refseqtracks.fileio import open_input
     with open_input(src, binary=True) as fh:
         first = fh.readline()
@@ -169,8 +196,18 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[bytes, 
                 break
             if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
                 raise _Fallback()
-            if b"##FASTA" in data or (rest and b"##FASTA" in rest[-8:] + data[:8]):
+            if _has_fasta(data) or (rest and b"##FASTA" in rest[-8:] + data[:8]):
                 raise _Fallback()
+            # the usual way: the cut is in the new data, after its first complete line; the
+            # piece is written from the rest and a view of the data, without a copy of either
+            # (a cut at the data's first complete line or before it is found the slow way)
+            lo = data.find(b"\n") + 1 if rest else 0
+            cut = _find_cut(data, lo) if lo or not rest else 0
+            if cut:
+                yield (rest, memoryview(data)[:cut]), lineno
+                lineno += rest.count(b"\n") + _count_lines(data, cut)
+                rest = data[cut:]
+                continue
             buf = rest + data if rest else data
             cut = _find_cut(buf)
             if cut == 0:
@@ -178,11 +215,11 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[bytes, 
                     raise _Fallback()  # no place to cut: one huge locus
                 rest = buf
                 continue
-            piece, rest = buf[:cut], buf[cut:]
-            yield piece, lineno
-            lineno += piece.count(b"\n")
+            yield (buf[:cut],), lineno
+            lineno += _count_lines(buf, cut)
+            rest = buf[cut:]
         if rest:
-            yield rest, lineno
+            yield (rest,), lineno
 
 
 # -- the workers -------------------------------------------------------------------------
@@ -339,7 +376,8 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
                 path = os.path.join(tmpdir, f"{index}.gff3")
                 with open(path, "wb") as fh:
                     fh.write(_HEADER)
-                    fh.write(piece)
+                    for part in piece:
+                        fh.write(part)
                 del piece
                 out_path = os.path.join(tmpdir, f"{index}.out")
                 outs.append(out_path)

@@ -227,3 +227,83 @@ def test_one_core_converts_in_pieces_with_one_worker(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     out, pieces = _convert(path, None, 2000, refseq_hacks=True)
     assert pieces > 5 and out == serial
+
+
+def _reference_pieces(data: bytes, chunk: int) -> list[tuple[bytes, int]] | None:
+    """The cutting as first written (every read joined to the rest, the cut searched in all of
+    it): the oracle for :func:`refseqtracks.parallel._pieces`."""
+    from refseqtracks.parallel import _is_boundary
+
+    def find_cut(buf: bytes) -> int:
+        end = buf.rfind(b"\n")
+        while end > 0:
+            start = buf.rfind(b"\n", 0, end) + 1
+            if start == 0:
+                return 0
+            prev_start = buf.rfind(b"\n", 0, start - 1) + 1
+            if _is_boundary(buf[start:end], buf[prev_start:start - 1]):
+                return start
+            end = start - 1
+        return 0
+
+    body = data[data.index(b"\n") + 1:]
+    out, rest, lineno, pos, size = [], b"", 2, 0, max(chunk >> 3, 1)
+    while pos < len(body):
+        buf = rest + body[pos:pos + size]
+        pos += size
+        size = min(size * 2, chunk)
+        cut = find_cut(buf)
+        if cut == 0:
+            if len(buf) > 16 * chunk:
+                return None  # no place to cut: one process
+            rest = buf
+            continue
+        out.append((buf[:cut], lineno))
+        lineno += buf[:cut].count(b"\n")
+        rest = buf[cut:]
+    if rest:
+        out.append((rest, lineno))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_pieces_cut_where_the_first_way_cut(tmp_path, seed):
+    """Pieces are cut at the same lines, with the same line numbers, as joining every read to
+    the rest and searching all of it (genes with and without IDs, repeated IDs, children named
+    like genes, comments, lines longer than a read)."""
+    import random
+
+    from refseqtracks.gff3 import Gff3Reader
+    from refseqtracks.parallel import _Fallback, _pieces
+
+    rnd = random.Random(seed)
+    lines = ["##gff-version 3\n"]
+    for i in range(rnd.randrange(1, 120)):
+        kind = rnd.choice(["gene", "gene", "pseudogene", "ncRNA_gene", "exon", "mRNA", "comment", "long"])
+        gid = f"gene-{rnd.randrange(2)}" if rnd.random() < 0.6 else f"gene-{i}"
+        if kind == "comment":
+            lines.append(f"# note {i}\n")
+        elif kind == "long":
+            lines.append(f"c1\tRefSeq\texon\t1\t2\t.\t+\t.\tID=e{i};Parent={gid};Note={'x' * rnd.randrange(300)}\n")
+        elif kind in ("exon", "mRNA"):
+            lines.append(f"c1\tRefSeq\t{kind}\t1\t2\t.\t+\t.\tID={kind}{i};Parent={gid}\n")
+        else:
+            attrs = rnd.choice([f"ID={gid};Name=G{i}", f"Name=G{i}", f"ID={gid};Parent=x", f"ID={gid}"])
+            lines.append(f"c1\tRefSeq\t{kind}\t1\t2\t.\t+\t.\t{attrs}\n")
+    data = "".join(lines).encode()
+    path = tmp_path / "p.gff3"
+    path.write_bytes(data)
+    for chunk in (8, 1 << 20, *range(40, 400, 9)):
+        try:
+            got = [(b"".join(bytes(p) for p in parts), lineno)
+                   for parts, lineno in _pieces(str(path), chunk, Gff3Reader(str(path)))]
+        except _Fallback:
+            got = None
+        assert got == _reference_pieces(data, chunk), chunk
+
+
+@pytest.mark.parametrize("text", [b"", b"#", b"##FAST", b"##FASTA", b"a\n##FASTA\n>x", b"#" * 70 + b"##FASTA",
+                                  b"# x\n" * 100, b"# x\n" * 100 + b"##FASTA\n", b"x##FASTAy", b"##FASTA" + b"#" * 99])
+def test_has_fasta_is_a_substring_test(text):
+    from refseqtracks.parallel import _has_fasta
+    assert _has_fasta(text) == (b"##FASTA" in text)
