@@ -78,6 +78,14 @@ class ExternalSorter:
         finally:
             self.close()
 
+    def sorted_items(self) -> Iterator[tuple[Any, int, Any]]:
+        """The items ``(key, sequence number, text)`` in key order (once); the run files are
+        removed afterwards."""
+        try:
+            yield from self._sorted_items()
+        finally:
+            self.close()
+
     def _sorted_items(self) -> Iterator[tuple[Any, int, str]]:
         items = self._items
         items.sort()

@@ -48,7 +48,7 @@ import time
 from array import array
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import IO, Callable, Iterable
+from typing import IO, Callable
 
 from refseqtracks import accessions as acc
 from refseqtracks.annotate import read_gene2refseq, read_gene_info
@@ -59,7 +59,7 @@ from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, i
 from refseqtracks.link_join import LinesJob, NameLinkTable, name_entries, read_entries
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
-from refseqtracks.ncbirefseq_psl_rows import FakeSpill, fake_fields
+from refseqtracks.ncbirefseq_psl import SORT_LIMIT, fake_item
 from refseqtracks.ncbirefseq_rows import RowMaker
 from refseqtracks.ncbirefseq_scan import GffScan, Progress, SedStream, annotation_release, scan_file
 from refseqtracks.ncbirefseq_split import SUBSET_FILES, read_select_list, split_genepred
@@ -198,9 +198,11 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
         conv.tx_post = rows_of
         return conv
 
+    # with the output sizes known beforehand, the fake PSL rows are made with the other rows
     rows_of = RowMaker(ncbi_sizes=ncbi_sizes, names=chrom_map.names if chrom_map is not None else None,
                        offsets=chrom_map.offsets if chrom_map is not None else None, bin=bin,
-                       gtf_source=f"ncbiRefSeq.{date}", path=gff_name)
+                       gtf_source=f"ncbiRefSeq.{date}", path=gff_name,
+                       fake_sizes=(rna_sizes, dict(chrom_map.sizes)) if chrom_map is not None else None)
     src = gff
     from refseqtracks.parallel import spools_stdin
     if spools_stdin(gff):
@@ -241,13 +243,19 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []
     link = _link_table(scan)
-    fakes = FakeSpill()  # All transcripts, without attrs, for genePredToFakePsl
+    # the All transcripts' genePredToFakePsl rows (with their RNA and sequence), sorted
+    fake_rows = ExternalSorter(limit=SORT_LIMIT)
+    out_sizes = dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes)
+
+    def fake_of(tx: Transcript) -> tuple:
+        return fake_item(tx, q_size=rna_sizes.get(tx.name) if rna_sizes else None,
+                         t_size=out_sizes.get(tx.chrom) if out_sizes else None, bin=bin)
 
     ensure_dir(outdir)  # only now: a build that fails on its input leaves no folder behind
     if progress is not None:
         progress("writing tables", None)
     with ExitStack() as stack:
-        stack.callback(fakes.close)
+        stack.callback(fake_rows.close)
         stack.callback(link.close)
         out = _Outputs(outdir, prefix, stack, input_name(gff), say)
         f_all_records = out.open("genePred", f"{prefix}.gp",
@@ -281,7 +289,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             if made is None:
                 slow_transcript(line, tx)
                 return
-            line, gtf, bed_line, fields = made
+            line, gtf, bed_line, fields, fake = made
             name = fields[0]
             subsets = acc.subsets_of(name, select)
             bufs["genePred"].append(line)
@@ -304,7 +312,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
                 bufs[f"{s}.bed"].append(bed_line)
                 if s == "all":
                     link.add_name(name)
-                    fakes.add(fields)
+                    fake_rows.add(*(fake or fake_of(Transcript(*fields))))
             gp_count += 1
             if gp_count % 4096 == 0:
                 flush()
@@ -347,7 +355,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
                 bufs[f"{s}.bed"].append(to_bed12(tx))
                 if s == "all":
                     link.add(tx)
-                    fakes.add(fake_fields(tx))
+                    fake_rows.add(*fake_of(tx))
             gp_count += 1
             if gp_count % 4096 == 0:
                 flush()
@@ -396,9 +404,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             out.meta["chromSizes"].records = len(chrom_map.sizes)
 
         # PSL from the cDNA_match/match lines
-        out_sizes = dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes)
         psl_note = _write_psl(out, scan, spill, {**scan.region_sizes, **ncbi_sizes}, rna_sizes, renamer,
-                              bin, progress, fakes, out_sizes, jobs[0])
+                              bin, progress, fake_rows, out_sizes, jobs[0])
 
         if link_job is not None:
             count = link_job.result()
@@ -528,7 +535,7 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
 
 def _write_psl(out: _Outputs, scan: GffScan, spill: str, genome_sizes: dict[str, int],
                rna_sizes: dict[str, int] | None, renamer: Renamer | None, bin: bool,
-               progress: Progress | None, fakes: Iterable[Transcript],
+               progress: Progress | None, fake_rows: ExternalSorter,
                out_sizes: dict[str, int], job) -> str:
     """The ncbiRefSeqPsl step (:mod:`refseqtracks.ncbirefseq_psl`); returns a note for the manifest."""
     from refseqtracks.ncbirefseq_psl import psl_from_gff3_lines
@@ -538,7 +545,7 @@ def _write_psl(out: _Outputs, scan: GffScan, spill: str, genome_sizes: dict[str,
     f = out.open("psl", f"{out.prefix}.psl",
                  "ncbiRefSeqPsl: NCBI's cDNA_match/match alignments, fake ones for the other All transcripts")
     n, note = psl_from_gff3_lines(scan.comment_head, spill, f, genome_sizes=genome_sizes,
-                                  rna_sizes=rna_sizes, renamer=renamer, bin=bin, fakes=fakes,
+                                  rna_sizes=rna_sizes, renamer=renamer, bin=bin, fake_rows=fake_rows,
                                   out_sizes=out_sizes, linenos=scan.psl_linenos,
                                   path=out.input_name, report=out.report, real=job.result(out.report))
     out.meta["psl"].records = n

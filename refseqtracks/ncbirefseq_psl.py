@@ -35,10 +35,12 @@ reports refused alignments.  The final sort goes through
 from __future__ import annotations
 
 import contextlib
+import heapq
 import os
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Callable, Iterable
+from operator import itemgetter
+from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
 
 from refseqtracks.errors import RefseqtracksError
 
@@ -49,7 +51,8 @@ if TYPE_CHECKING:
     from refseqtracks.extsort import ExternalSorter
 
 __all__ = ["MAX_GAP", "gff_for_psl", "psl_pos_target", "psl_swap", "simple_chain", "fake_psl",
-           "psl_from_gff3_lines", "rna_sizes_from_targets", "real_psl_rows", "RealRows", "RealRowsJob"]
+           "psl_from_gff3_lines", "rna_sizes_from_targets", "real_psl_rows", "RealRows", "RealRowsJob",
+           "fake_item"]
 
 MAX_GAP = 300_000
 
@@ -265,12 +268,14 @@ def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: 
                         out_sizes: dict[str, int] | None = None, linenos: list[int] | None = None,
                         path: str | None = None,
                         report: Callable[[str], None] | None = None,
-                        real: "RealRows | None" = None) -> tuple[int, str]:
+                        real: "RealRows | None" = None,
+                        fake_rows: "ExternalSorter | None" = None) -> tuple[int, str]:
     """Run the whole step; writes PSL rows to ``out`` and returns (count, note for the manifest).
 
     ``lines`` are the cDNA_match/match rows, or the path of a file holding them.  ``fakes`` are
-    the (renamed) All transcripts for genePredToFakePsl, read once; ``out_sizes`` the sizes under
-    the output sequence names.  NCBI alignment rows that gff3ToPsl refuses do not fail
+    the (renamed) All transcripts for genePredToFakePsl, read once; or ``fake_rows`` has their
+    rows already made (:func:`fake_item`, the sorter's text is ``(row, RNA, sequence)``).
+    ``out_sizes``: the sizes under the output sequence names.  NCBI alignment rows that gff3ToPsl refuses do not fail
     the build: the alignments are skipped (every transcript then gets a fake PSL) and the
     problem is reported, with ``path`` and the line numbers ``linenos`` of the original GFF3.
     Memory holds at most :data:`SORT_LIMIT` rows (the rest wait sorted in temporary files) and
@@ -279,7 +284,7 @@ def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: 
     """
     n, note, _ = _psl_step(comment_head, lines, out, genome_sizes=genome_sizes, rna_sizes=rna_sizes,
                            renamer=renamer, bin=bin, fakes=fakes, out_sizes=out_sizes,
-                           linenos=linenos, path=path, report=report, real=real)
+                           linenos=linenos, path=path, report=report, real=real, fake_rows=fake_rows)
     return n, note
 
 
@@ -293,7 +298,8 @@ def _psl_step(comment_head: list[str], lines: "list[str] | str", out: IO[str], *
               renamer, bin: bool, fakes: Iterable[Transcript], out_sizes: dict[str, int] | None,
               linenos: list[int] | None, path: str | None,
               report: Callable[[str], None] | None, fast: bool = True,
-              real: "RealRows | None" = None) -> tuple[int, str, bool]:
+              real: "RealRows | None" = None,
+              fake_rows: "ExternalSorter | None" = None) -> tuple[int, str, bool]:
     """:func:`psl_from_gff3_lines`, also saying whether the direct conversion made the rows.
 
     ``fast=False`` takes the general route (gffForPsl.gff, gff3ToPsl, Psl objects) throughout;
@@ -303,46 +309,75 @@ def _psl_step(comment_head: list[str], lines: "list[str] | str", out: IO[str], *
         real = real_psl_rows(comment_head, lines, genome_sizes=genome_sizes, rna_sizes=rna_sizes,
                              renamer=renamer, bin=bin, out_sizes=out_sizes, linenos=linenos, path=path,
                              report=report, fast=fast)
-    from refseqtracks.ncbirefseq_psl_rows import fake_row
-
     sorter, have = real.sorter, real.have
+    n_fake = 0
     try:
-        n_fake = 0
-        for tx in fakes:
-            if (tx.name, tx.chrom) in have:
-                continue
-            q_size = rna_sizes.get(tx.name) if rna_sizes else None
-            t_size = out_sizes.get(tx.chrom) if out_sizes else None
-            line = fake_row(tx, q_size, t_size) if fast else None
-            if line is None:
-                p = fake_psl(tx, q_size=q_size, t_size=t_size)
-                _add_row(sorter, bin, p.t_name, p.t_start, p.t_end, format_psl_line(p))
-            else:
-                _add_row(sorter, bin, tx.chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
-            n_fake += 1
-        count = sorter.count
+        if fake_rows is None:
+            for tx in fakes:
+                if (tx.name, tx.chrom) in have:
+                    continue
+                q_size = rna_sizes.get(tx.name) if rna_sizes else None
+                t_size = out_sizes.get(tx.chrom) if out_sizes else None
+                key, (text, _, _) = fake_item(tx, q_size=q_size, t_size=t_size, bin=bin, fast=fast)
+                sorter.add(key, text)
+                n_fake += 1
+            texts = iter(sorter)
+        else:  # the fake rows are sorted already: merged with the real ones
+            def kept() -> Iterator[tuple]:
+                nonlocal n_fake
+                for key, _, (text, name, chrom) in fake_rows.sorted_items():
+                    if (name, chrom) not in have:
+                        n_fake += 1
+                        yield key, 0, text
+            texts = map(itemgetter(2), heapq.merge(sorter.sorted_items(), kept(), key=itemgetter(0)))
+        count = 0
         buf: list[str] = []
-        for text in sorter:
+        for text in texts:
             buf.append(text)
             if len(buf) >= 8192:
                 out.write("".join(buf))
+                count += len(buf)
                 buf.clear()
         if buf:
             out.write("".join(buf))
+            count += len(buf)
     finally:
         sorter.close()
+        if fake_rows is not None:
+            fake_rows.close()
     notes = [f"{real.n_real} from NCBI alignments, {n_fake} from genePredToFakePsl", *real.notes]
     return count, "; ".join(notes), real.used_fast
 
 
+def fake_item(tx: Transcript, *, q_size: int | None, t_size: int | None, bin: bool,
+              fast: bool = True) -> tuple:
+    """genePredToFakePsl's row of one (renamed) transcript as a sort item of the step:
+    ``(key, (row, RNA, sequence))`` (the row with its bin when asked)."""
+    from refseqtracks.ncbirefseq_psl_rows import fake_row
+
+    line = fake_row(tx, q_size, t_size) if fast else None
+    if line is None:
+        p = fake_psl(tx, q_size=q_size, t_size=t_size)
+        key, text = _row_item(bin, p.t_name, p.t_start, p.t_end, format_psl_line(p))
+    else:
+        key, text = _row_item(bin, tx.chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
+    return key, (text, tx.name, tx.chrom)
+
+
 def _add_row(sorter, bin: bool, t_name: str, t_start: int, t_end: int, line: str) -> None:
-    """One output row: sort -k14,14 -k16,16n, with sort's last resort: the whole line, bytewise."""
+    """One output row into ``sorter``: see :func:`_row_item`."""
+    sorter.add(*_row_item(bin, t_name, t_start, t_end, line))
+
+
+def _row_item(bin: bool, t_name: str, t_start: int, t_end: int, line: str) -> tuple:
+    """``(key, text)`` of one output row: sort -k14,14 -k16,16n, with sort's last resort: the
+    whole line, bytewise."""
     if bin:
         from refseqtracks.bins import bin_from_range
         text = f"{bin_from_range(t_start, t_end)}\t{line}"
     else:
         text = line
-    sorter.add((_sort_text(t_name), t_start, _sort_text(line)), text)
+    return (_sort_text(t_name), t_start, _sort_text(line)), text
 
 
 @dataclass

@@ -38,27 +38,24 @@ How it stays exact: the rows equal what the general route makes, because
 
 The fake PSLs of ``genePredToFakePsl`` are formatted directly too (:func:`fake_row`) when the
 exons are in increasing order, the case where the general route's block sort changes nothing.
-The transcripts wait for them in a temporary file (:class:`FakeSpill`) while the tables are
-written.
+The build makes them with the other rows of each record (:mod:`refseqtracks.ncbirefseq_rows`)
+when the sequence sizes are known beforehand, and they wait sorted while the tables are written.
 
 Public API: :class:`Unusual`, :func:`check_header`, :func:`check_sizes`, :func:`scan_rows`,
-:func:`iter_chains`, :func:`format_chain`, :func:`fake_row`, :class:`FakeSpill`,
-:func:`fake_fields`.
+:func:`iter_chains`, :func:`format_chain`, :func:`fake_row`.
 """
 from __future__ import annotations
 
 import itertools
 import operator
 import re
-import tempfile
 from typing import Iterable, Iterator
 
-from refseqtracks.batchfile import dump_batch, iter_items
 from refseqtracks.gff3 import STANDARD_ATTRS
 from refseqtracks.model import Transcript
 
 __all__ = ["Unusual", "check_header", "check_sizes", "scan_rows", "iter_chains", "format_chain",
-           "fake_row", "FakeSpill", "fake_fields"]
+           "fake_row"]
 
 _SINGLE_VALUED = ("ID", "Name", "Target", "Gap", "Derives_from")
 _TAG_CHARS = frozenset(  # the GFF3 reader's rule for attribute tags
@@ -365,42 +362,3 @@ def fake_row(tx: Transcript, q_size: int | None, t_size: int | None) -> str | No
     return (f"{total}\t0\t0\t0\t0\t0\t{len(gaps)}\t{sum(gaps)}\t{strand}\t{tx.name}\t{q_size}\t0\t"
             f"{total}\t{tx.chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{','.join(map(str, sizes))},\t"
             f"{','.join(map(str, qs))},\t{','.join(map(str, starts))},\n")
-
-
-class FakeSpill:
-    """The All transcripts' fields (no attrs) in a temporary file, read back once as
-    :class:`Transcript` objects for genePredToFakePsl (memory stays flat)."""
-
-    _BATCH = 2048
-
-    def __init__(self) -> None:
-        self._f = tempfile.TemporaryFile()
-        self._batch: list[tuple] = []
-
-    def add(self, fields: tuple) -> None:
-        self._batch.append(fields)
-        if len(self._batch) >= self._BATCH:
-            dump_batch(self._batch, self._f)
-            self._batch = []
-
-    def __iter__(self):
-        if self._batch:
-            dump_batch(self._batch, self._f)
-            self._batch = []
-        f = self._f
-        f.seek(0)
-        try:
-            for fields in iter_items(f):
-                yield Transcript(*fields)
-        finally:
-            f.close()
-
-    def close(self) -> None:
-        self._f.close()
-
-
-def fake_fields(tx: Transcript) -> tuple:
-    """The fields :class:`FakeSpill` keeps of a transcript (all but its attributes)."""
-    return (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tuple(tx.exon_starts),
-            tuple(tx.exon_ends), tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat,
-            None if tx.exon_frames is None else tuple(tx.exon_frames))

@@ -41,14 +41,19 @@ class Rows(NamedTuple):
     gtf: str            # genePredToGtf -utr lines, transcript_id = the record's name
     bed: str            # genePredToBed line (-tab -fillSpace for an Other record)
     fields: tuple       # the renamed Transcript's fields, without attrs
+    fake: tuple | None  # an All record's genePredToFakePsl row as a sort item (``fake_sizes`` set)
 
 
 class RowMaker:
     """Makes :class:`Rows` for a genePred line; None where the main process must decide."""
 
     def __init__(self, *, ncbi_sizes: dict[str, int], names: dict[str, str] | None,
-                 offsets: dict[str, int] | None, bin: bool, gtf_source: str, path: str):
+                 offsets: dict[str, int] | None, bin: bool, gtf_source: str, path: str,
+                 fake_sizes: tuple[dict[str, int] | None, dict[str, int]] | None = None):
         self.ncbi_sizes = ncbi_sizes
+        #: (RNA sizes, output sequence sizes): when known beforehand, All records get their fake
+        #: PSL row here (:func:`refseqtracks.ncbirefseq_psl.fake_item`)
+        self.fake_sizes = fake_sizes
         self.names = names
         self.offsets = offsets or {}
         self.bin = bin
@@ -79,10 +84,18 @@ class RowMaker:
         if self.bin:
             from refseqtracks.bins import bin_from_range
             line = f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{line}"
-        other = acc.subsets_of(tx.name)[-1] == "other"
+        subsets = acc.subsets_of(tx.name)
+        other = subsets[-1] == "other"
+        fake = None
+        if self.fake_sizes is not None and subsets[0] == "all":
+            from refseqtracks.ncbirefseq_psl import fake_item
+            rna_sizes, out_sizes = self.fake_sizes
+            fake = fake_item(tx, q_size=rna_sizes.get(tx.name) if rna_sizes else None,
+                             t_size=out_sizes.get(tx.chrom), bin=self.bin)
         return tuple(Rows(
             line,
             "".join(to_gtf_lines(tx, source=self.gtf_source, utr=True)),
             to_bed12(tx, fill_space=True) if other else to_bed12(tx),
             (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
-             tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames)))
+             tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames),
+            fake))

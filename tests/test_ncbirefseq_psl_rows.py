@@ -260,19 +260,3 @@ def test_real_ncbi_alignment_lines_take_the_direct_route(name):
     lines = [ln for ln in text if ln[:1] != "#" and ln.count("\t") >= 8 and "NG_" not in ln
              and ln.split("\t")[2] in ("cDNA_match", "match")]
     assert lines and _same(lines, head=head, genome_sizes={})
-
-
-def test_fake_spill_gives_back_the_transcripts_in_order():
-    from refseqtracks.ncbirefseq_psl_rows import FakeSpill, fake_fields
-    txs = [Transcript(f"NM_{i}.1", "chr1", "+-"[i % 2], 10 * i, 10 * i + 9, 10 * i + 2, 10 * i + 8,
-                      (10 * i, 10 * i + 5), (10 * i + 3, 10 * i + 9), score=i, name2=f"G{i}",
-                      cds_start_stat="cmpl", cds_end_stat="incmpl", exon_frames=(0, 1),
-                      attrs={"ID": ("x",)} if i == 7 else None)
-           for i in range(FakeSpill._BATCH * 2 + 5)]
-    spill = FakeSpill()
-    for tx in txs:
-        spill.add(fake_fields(tx))
-    back = list(spill)
-    assert back == txs  # (attrs are not part of a Transcript's equality, nor kept)
-    assert back[7].attrs is None and back[7].exon_frames == (0, 1)
-    spill.close()
