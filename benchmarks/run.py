@@ -131,13 +131,13 @@ def main(argv=None) -> int:
     cmds = {
         "zcat (decompression only)": f"zcat {q(gff)} > /dev/null",
         "refseqtracks gff3ToGenePred -refseqHacks": f"{rt} gff3ToGenePred -refseqHacks {q(gff)} {q(work / 'o.gp')}",
-        "refseqtracks build (all outputs)": (f"rm -rf {q(work / 'build')} && {rt} build {q(gff)} --assembly-report "
+        "refseqtracks build (all outputs)": (f"{rt} build {q(gff)} --assembly-report "
                                              f"{q(report)} -o {q(work / 'build')} --quiet"),
         "refseqtracks --help": f"{rt} --help",
         f"refseqtracks gff3ToGenePred -refseqHacks, scale {args.small_scale:g}":
             f"{rt} gff3ToGenePred -refseqHacks {q(small)} {q(work / 's.gp')}",
         f"refseqtracks build (all outputs), scale {args.small_scale:g}":
-            (f"rm -rf {q(work / 'sbuild')} && {rt} build {q(small)} --assembly-report "
+            (f"{rt} build {q(small)} --assembly-report "
              f"{q(small_report)} -o {q(work / 'sbuild')} --quiet"),
     }
     if have_gffread:
@@ -149,6 +149,9 @@ def main(argv=None) -> int:
             for name, cmd in cmds.items():  # alternate: every command once per round
                 print(f"[{rep + 1}/{args.repeats}] {name} ...", file=sys.stderr, flush=True)
                 results[name].append(measure(cmd, work))
+                print(f"      {results[name][-1][0]:.2f} s, {results[name][-1][1]} MB", file=sys.stderr, flush=True)
+                for d in ("build", "sbuild"):  # (a build's outputs are removed between runs, untimed)
+                    shutil.rmtree(work / d, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in results.items()}
