@@ -275,9 +275,10 @@ def psl_from_gff3_lines(comment_head: list[str], lines: "list[str] | str", out: 
     ``lines`` are the cDNA_match/match rows, or the path of a file holding them.  ``fakes`` are
     the (renamed) All transcripts for genePredToFakePsl, read once; or ``fake_rows`` has their
     rows already made (:func:`fake_item`, the sorter's text is ``(row, RNA, sequence)``).
-    ``out_sizes``: the sizes under the output sequence names.  NCBI alignment rows that gff3ToPsl refuses do not fail
-    the build: the alignments are skipped (every transcript then gets a fake PSL) and the
-    problem is reported, with ``path`` and the line numbers ``linenos`` of the original GFF3.
+    ``out_sizes``: the sizes under the output sequence names.  NCBI alignment rows that
+    gff3ToPsl refuses do not fail the build: the alignments are skipped (every transcript then
+    gets a fake PSL) and the problem is reported, with ``path`` and the line numbers ``linenos``
+    of the original GFF3.
     Memory holds at most :data:`SORT_LIMIT` rows (the rest wait sorted in temporary files) and
     the alignments of the groups being chained.  ``real``: the NCBI rows made beforehand
     (:meth:`RealRowsJob.result`, with the same arguments).

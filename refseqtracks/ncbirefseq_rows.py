@@ -4,10 +4,13 @@ Coordinates are 0-based half-open (genePred).
 
 For each genePred record the build writes the record (renamed, with a bin when asked), its GTF
 lines (``genePredToGtf -utr``) and its BED12 line (``genePredToBed``; ``-tab -fillSpace`` for
-the Other subset).  None of this depends on other records, so :class:`RowMaker` can run in the
-conversion's worker processes (:mod:`refseqtracks.parallel` calls it on each record of a piece)
-and the main process only files the rows away.  What does depend on the rest of the build is
-left to the main process, which gets ``None`` instead of rows and does the whole record itself:
+the Other subset); for an All record, when the sequence sizes are known beforehand
+(``fake_sizes``: an assembly report), also its ``genePredToFakePsl`` row, as the PSL step's sort
+item (the step keeps it unless NCBI aligned the RNA on that sequence). None of this depends on
+other records, so :class:`RowMaker` can run in the conversion's worker processes
+(:mod:`refseqtracks.parallel` calls it on each record of a piece) and the main process only
+files the rows away. What does depend on the rest of the build is left to the main process,
+which gets ``None`` instead of rows and does the whole record itself:
 
 * a record that fails ``genePredFilter -chromSizes`` (reported, in the main process's order);
 * a sequence name the renaming does not know (counted by the main process's :class:`Renamer`)

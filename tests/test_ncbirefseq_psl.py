@@ -99,6 +99,38 @@ def test_whole_step_fakes_only_where_no_alignment():
     assert note.startswith("1 from NCBI alignments, 1 from genePredToFakePsl")
 
 
+@pytest.mark.parametrize("bin", [False, True])
+def test_fake_rows_made_beforehand_give_the_same_step(bin):
+    """Fake rows made beforehand (:func:`fake_item`, sorted) merge with NCBI's rows as the
+    transcripts would: same rows, same order, the aligned RNA's fake row dropped."""
+    from refseqtracks.extsort import ExternalSorter
+    from refseqtracks.ncbirefseq_psl import fake_item
+
+    lines = ["NC_1\tRefSeq\tcDNA_match\t101\t200\t.\t+\t.\tID=a;Target=NM_1.1 1 100 +\n",
+             "NC_1\tRefSeq\tcDNA_match\t501\t700\t.\t+\t.\tID=a;Target=NM_1.1 101 300 +\n",
+             "NC_2\tRefSeq\tcDNA_match\t11\t60\t.\t-\t.\tID=b;Target=XM_9.1 1 50 +\n"]
+    txs = [Transcript("NM_1.1", "NC_1", "+", 100, 700, 100, 700, (100, 500), (200, 700)),
+           Transcript("NM_1.1", "NC_2", "+", 100, 700, 100, 700, (100, 500), (200, 700)),
+           Transcript("NR_2.1", "NC_1", "-", 800, 900, 900, 900, (800,), (900,)),
+           Transcript("XM_3.1", "NC_1", "+", 50, 90, 60, 80, (50, 70), (60, 90)),
+           Transcript("XM_4.1", "NC_2", "-", 10, 60, 10, 60, (10,), (60,)),
+           Transcript("XM_5.1", "NC_1", "+", 50, 90, 60, 80, (70, 50), (90, 60)),  # unordered exons
+           Transcript("XM_3.1", "NC_1", "+", 50, 90, 60, 80, (50, 70), (60, 90))]  # the same row twice
+    sizes = {"NC_1": 1000, "NC_2": 500}
+    rna = {"XM_3.1": 400}
+    want = io.StringIO()
+    n, note = psl_from_gff3_lines(["##gff-version 3\n"], lines, want, genome_sizes=sizes, rna_sizes=rna,
+                                  fakes=txs, out_sizes=sizes, bin=bin)
+    rows = ExternalSorter(limit=2)  # (spilled runs too)
+    for tx in reversed(txs):
+        rows.add(*fake_item(tx, q_size=rna.get(tx.name), t_size=sizes.get(tx.chrom), bin=bin))
+    got = io.StringIO()
+    n2, note2 = psl_from_gff3_lines(["##gff-version 3\n"], lines, got, genome_sizes=sizes, rna_sizes=rna,
+                                    fake_rows=rows, out_sizes=sizes, bin=bin)
+    assert (got.getvalue(), n2, note2) == (want.getvalue(), n, note)
+    assert n == 8 and note.startswith("2 from NCBI alignments, 6 from genePredToFakePsl")
+
+
 def test_refused_alignments_do_not_fail_the_step():
     # a Gap whose query length disagrees with the row: gff3ToPsl refuses it
     lines = ["NC_1\tRefSeq\tcDNA_match\t101\t200\t.\t+\t.\tID=a;Target=NM_1.1 1 100 +;Gap=M50\n"]
