@@ -243,8 +243,9 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []
     link = _link_table(scan)
-    # the All transcripts' genePredToFakePsl rows (with their RNA and sequence), sorted
-    fake_rows = ExternalSorter(limit=SORT_LIMIT)
+    # the All transcripts' genePredToFakePsl rows (with their RNA and sequence), sorted; they
+    # wait while every table is filed, so fewer of them stay in memory than in the final sort
+    fake_rows = ExternalSorter(limit=SORT_LIMIT // 4)
     out_sizes = dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes)
 
     def fake_of(tx: Transcript) -> tuple:
