@@ -72,11 +72,8 @@ class ExternalSorter:
 
     def __iter__(self) -> Iterator[str]:
         """The texts in key order (once); the run files are removed afterwards."""
-        try:
-            for item in self._sorted_items():
-                yield item[2]
-        finally:
-            self.close()
+        for item in self.sorted_items():
+            yield item[2]
 
     def sorted_items(self) -> Iterator[tuple[Any, int, Any]]:
         """The items ``(key, sequence number, text)`` in key order (once); the run files are
