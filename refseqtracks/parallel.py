@@ -3,7 +3,7 @@
 Why: one CPython process parses a human RefSeq GFF3 (about 4 M lines) at roughly the speed of
 one core; the conversion of one gene never looks at another gene, so pieces of the file can be
 converted at the same time and their results put together afterwards.  This uses only the
-standard library (``multiprocessing`` with ``fork``); ``numpy`` (already installed with
+standard library (``concurrent.futures.ProcessPoolExecutor`` with ``fork``); ``numpy`` (already installed with
 pyranges) checks the feature IDs of all pieces for overlaps in one sort, when it is present.
 
 How the result stays exactly kent's (byte-identical to the one-process path):
@@ -229,6 +229,8 @@ _JOB: dict = {}
 def _work(index: int, path: str, first_line: int, out_path: str):
     """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line), part)``."""
     try:
+        if _JOB["stop"].is_set():  # the run falls back: the pieces still queued are not wanted
+            return index, False, b"", None, None
         return _convert_piece(index, path, first_line, out_path)
     except BaseException:  # noqa: BLE001 - any failure: the one-process run reports it properly
         return index, False, b"", None, None
@@ -339,23 +341,28 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
     reported then.
     """
     import multiprocessing
+    from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
     # what the one-process run leaves in conv.reader: the header, comments and directives
     reader = Gff3Reader(conv.src, max_errors=conv.max_parse_errors)
     reader.path = conv.path
     tmpdir = tempfile.mkdtemp(prefix="refseqtracks-pieces.")
+    ctx = multiprocessing.get_context("fork")
     _JOB.clear()
-    _JOB.update(conv=conv)
+    _JOB.update(conv=conv, stop=ctx.Event())
     ok = False
     try:
-        ctx = multiprocessing.get_context("fork")
-        # what exists now is inherited by the workers and lives as long as they do: frozen, the
-        # collection after each piece does not walk it again
-        gc.freeze()
+        # (not multiprocessing.Pool: its terminate() can kill a worker that holds a queue's lock
+        # and then wait for that lock forever; the executor stops its workers by asking them)
+        pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+        finished = False
         try:
-            pool = ctx.Pool(jobs)
-        finally:
-            gc.unfreeze()
-        try:
+            # what exists now is inherited by the workers and lives as long as they do: frozen,
+            # the collection after each piece does not walk it again (the first task forks them)
+            gc.freeze()
+            try:
+                pool.submit(int)
+            finally:
+                gc.unfreeze()
             pending: deque = deque()
             outs: list[str] = []
             ids: list[bytes] = []
@@ -364,8 +371,8 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             parts: list = []
             take_part = getattr(conv, "piece_sink", None) or parts.append
 
-            def collect(res) -> None:
-                _, good, hashes, header, part = res.get()
+            def collect(fut) -> None:
+                _, good, hashes, header, part = fut.result()
                 if not good:
                     raise _Fallback()
                 ids.append(hashes)
@@ -381,16 +388,18 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
                 del piece
                 out_path = os.path.join(tmpdir, f"{index}.out")
                 outs.append(out_path)
-                pending.append(pool.apply_async(_work, (index, path, first_line, out_path)))
+                pending.append(pool.submit(_work, index, path, first_line, out_path))
                 while len(pending) > jobs + 1:
                     collect(pending.popleft())
             while pending:
                 collect(pending.popleft())
-            pool.close()
+            finished = True
         finally:
-            # no pool thread may outlive the run: a later fork would copy its locks
-            pool.terminate()
-            pool.join()
+            if not finished:
+                _JOB["stop"].set()
+            # the workers finish what they hold and exit; no thread of the executor outlives
+            # the run (a later fork would copy its locks)
+            pool.shutdown(wait=True, cancel_futures=True)
         if _ids_overlap(ids) or not _merge_headers(reader, headers):
             raise _Fallback()
         ok = True
@@ -398,8 +407,10 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
         conv.piece_parts = parts
         conv.reader = reader
         return _replay_pieces(outs, tmpdir)
-    except (_Fallback, RefseqtracksError):
-        return None  # (an unreadable input is reported by the one-process run)
+    except (_Fallback, RefseqtracksError, BrokenExecutor):
+        # (an unreadable input is reported by the one-process run; BrokenExecutor: a worker
+        # died, killed or out of memory)
+        return None
     finally:
         _JOB.clear()
         if not ok:

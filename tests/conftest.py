@@ -1,6 +1,8 @@
 """Shared test helpers: where the project and the shared conformance data live."""
 from __future__ import annotations
 
+import faulthandler
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,20 @@ FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 SHARED_DATA = SHARED / "data"
 CONFORMANCE = SHARED / "conformance"
+
+
+#: a test still running after this many seconds has hung: every thread's stack is printed and
+#: the run ends at once (a failure to read, not a CI job waiting out its time limit)
+HANG_SECONDS = 600
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=sys.__stderr__)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def shared_path(*parts: str) -> Path:

@@ -106,6 +106,26 @@ def test_late_child_across_pieces_falls_back(tmp_path):
     assert _same(path, chunk=2000, refseq_hacks=True) == 0
 
 
+def test_a_worker_that_dies_makes_the_run_fall_back(tmp_path, monkeypatch):
+    import multiprocessing
+    import os
+    import threading
+
+    def die(piece_path, first_line):  # (runs in the worker, after its piece converted well)
+        if first_line > 1:
+            os._exit(3)
+        return None
+
+    path = _write(tmp_path, _genes(60))
+    serial, _ = _convert(path, 1, 2000, refseq_hacks=True)
+    monkeypatch.setattr(Gff3Converter, "piece_hook", staticmethod(die), raising=False)
+    got, pieces = _convert(path, 2, 2000, refseq_hacks=True)
+    assert (got, pieces) == (serial, 0)
+    # and the run left nothing behind: no worker, no thread of the pool (a later fork copies locks)
+    assert multiprocessing.active_children() == []
+    assert threading.active_count() == 1
+
+
 def test_id_in_two_pieces_falls_back(tmp_path):
     # two unrelated roots sharing an ID are one discontinuous feature for kent
     dup = "c1\tRefSeq\tmatch\t1\t50\t.\t+\t.\tID=aln1\n"
