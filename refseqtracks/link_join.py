@@ -297,10 +297,13 @@ class LinesJob:
         if not hasattr(os, "fork"):
             return
         r, w = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: write the table, say how many rows, leave without cleaning up
             code = 1
             try:
+                from refseqtracks.parallel import end_with_parent
+                end_with_parent(parent)
                 os.close(r)
                 with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
                     write_lines(f, table.lines(), chunk=8192)

@@ -461,12 +461,15 @@ class RealRowsJob:
             return
         self.head = tempfile.TemporaryFile()
         self.rows = tempfile.TemporaryFile()
+        self.parent = os.getpid()
         self.proc = ctx.Process(target=self._child, daemon=True)
         self.proc.start()
 
     def _child(self) -> None:
         import marshal
+        from refseqtracks.parallel import end_with_parent
         try:
+            end_with_parent(self.parent)
             msgs: list[str] = []
             real = real_psl_rows(*self.args, **{**self.kw, "report": msgs.append})
             count = real.sorter.dump_run(self.rows)

@@ -47,6 +47,7 @@ import gc
 import marshal
 import os
 import shutil
+import signal
 import tempfile
 from array import array
 from collections import deque
@@ -226,15 +227,58 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[tuple, 
 _JOB: dict = {}
 
 
+#: the signals the workers are started with blocked (their handlers are set first)
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_in_piece = False
+
+
+def _interrupt(signum, frame) -> None:
+    # Ctrl-C (or the main process passing on SIGTERM): a piece being converted is dropped at
+    # once; a worker waiting for a piece ignores it, the main process ends it by sending none
+    if _in_piece:
+        raise KeyboardInterrupt
+
+
+def _worker_start() -> None:
+    """In each worker as it starts: Ctrl-C as :func:`_interrupt` says (no traceback, no worker
+    ending while it holds a queue's lock); SIGTERM ends it (a handler of the caller is not
+    kept), and so does the end of the main process (:func:`end_with_parent`)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, _interrupt)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    end_with_parent(_JOB["parent"])
+
+
+def end_with_parent(parent: int) -> None:
+    """In a forked child: be sent SIGTERM when the process ``parent`` ends, however it ends
+    (Linux: ``PR_SET_PDEATHSIG``), so that a killed command leaves no child behind waiting for
+    work or holding its standard error open; exits at once if ``parent`` is already gone.
+    Elsewhere: nothing."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # (1: PR_SET_PDEATHSIG)
+    except (OSError, AttributeError):  # not Linux: nothing to ask for
+        return
+    if os.getppid() != parent:  # (it ended before that took effect)
+        os._exit(1)
+
+
 def _work(index: int, path: str, first_line: int, out_path: str):
-    """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line), part)``."""
+    """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line), part)``
+    (``ok`` None: interrupted by Ctrl-C)."""
+    global _in_piece
+    _in_piece = True
     try:
         if _JOB["stop"].is_set():  # the run falls back: the pieces still queued are not wanted
             return index, False, b"", None, None
         return _convert_piece(index, path, first_line, out_path)
+    except KeyboardInterrupt:  # Ctrl-C: the main process stops too (even if it missed its own)
+        return index, None, b"", None, None
     except BaseException:  # noqa: BLE001 - any failure: the one-process run reports it properly
         return index, False, b"", None, None
     finally:
+        _in_piece = False
         try:
             os.unlink(path)
         except OSError:
@@ -348,20 +392,24 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
     tmpdir = tempfile.mkdtemp(prefix="refseqtracks-pieces.")
     ctx = multiprocessing.get_context("fork")
     _JOB.clear()
-    _JOB.update(conv=conv, stop=ctx.Event())
+    _JOB.update(conv=conv, stop=ctx.Event(), parent=os.getpid())
     ok = False
     try:
         # (not multiprocessing.Pool: its terminate() can kill a worker that holds a queue's lock
         # and then wait for that lock forever; the executor stops its workers by asking them)
-        pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+        pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_start)
         finished = False
         try:
             # what exists now is inherited by the workers and lives as long as they do: frozen,
             # the collection after each piece does not walk it again (the first task forks them)
+            # (and they start with Ctrl-C and SIGTERM held back until they can take them quietly)
             gc.freeze()
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if hasattr(signal, "pthread_sigmask") else None
             try:
                 pool.submit(int)
             finally:
+                if mask is not None:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 gc.unfreeze()
             pending: deque = deque()
             outs: list[str] = []
@@ -374,6 +422,8 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             def collect(fut) -> None:
                 _, good, hashes, header, part = fut.result()
                 if not good:
+                    if good is None:  # (interrupted)
+                        raise KeyboardInterrupt
                     raise _Fallback()
                 ids.append(hashes)
                 headers.append(header)

@@ -126,6 +126,30 @@ def test_a_worker_that_dies_makes_the_run_fall_back(tmp_path, monkeypatch):
     assert threading.active_count() == 1
 
 
+def test_ctrl_c_in_a_worker_stops_the_run(tmp_path, monkeypatch):
+    # (a terminal sends it to the workers too; should the main process miss its own, it must
+    # not take the dropped piece for a failure and convert the whole file again in one process)
+    import multiprocessing
+    import threading
+
+    def interrupted(piece_path, first_line):
+        if first_line > 1:
+            raise KeyboardInterrupt
+        return None
+
+    path = _write(tmp_path, _genes(60))
+    monkeypatch.setattr(Gff3Converter, "piece_hook", staticmethod(interrupted), raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    tempfile.tempdir = None  # (TMPDIR is read again)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _convert(path, 2, 2000, refseq_hacks=True)
+    finally:
+        tempfile.tempdir = None
+    assert multiprocessing.active_children() == [] and threading.active_count() == 1
+    assert list(tmp_path.glob("refseqtracks-*")) == []  # the pieces are removed
+
+
 def test_id_in_two_pieces_falls_back(tmp_path):
     # two unrelated roots sharing an ID are one discontinuous feature for kent
     dup = "c1\tRefSeq\tmatch\t1\t50\t.\t+\t.\tID=aln1\n"
