@@ -408,9 +408,9 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             try:
                 pool.submit(int)
             finally:
-                if mask is not None:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 gc.unfreeze()
+                if mask is not None:  # (a Ctrl-C held back is raised here)
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             pending: deque = deque()
             outs: list[str] = []
             ids: list[bytes] = []
