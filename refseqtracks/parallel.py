@@ -35,7 +35,11 @@ How the result stays exactly kent's (byte-identical to the one-process path):
   part of ``\\r\\n`` (the text reader also ends lines there); a worker failure of any kind.
 
 Workers: :func:`piece_workers` (the usable cores, at most 4; one worker on one core, which still
-keeps memory flat; ``REFSEQTRACKS_JOBS=1`` or ``parallel_jobs = 1``: one process).
+keeps memory flat; ``REFSEQTRACKS_JOBS=1`` or ``parallel_jobs = 1``: one process).  They run in
+a ``ProcessPoolExecutor``, which stops them by asking (``multiprocessing.Pool.terminate`` kills
+them and can then wait forever for a queue lock one of them held).  A worker takes Ctrl-C only
+while it converts a piece, and says so: the run stops (it does not fall back).  On Linux a
+worker ends when the main process ends, however it ends (:func:`end_with_parent`).
 
 Memory stays flat: at most ``jobs + 2`` pieces (``chunk_bytes`` each, 16 MB by default) exist
 at a time, results wait in temporary files, and the main process keeps one 64-bit hash per ID.
