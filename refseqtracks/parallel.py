@@ -3,8 +3,9 @@
 Why: one CPython process parses a human RefSeq GFF3 (about 4 M lines) at roughly the speed of
 one core; the conversion of one gene never looks at another gene, so pieces of the file can be
 converted at the same time and their results put together afterwards.  This uses only the
-standard library (``concurrent.futures.ProcessPoolExecutor`` with ``fork``); ``numpy`` (already installed with
-pyranges) checks the feature IDs of all pieces for overlaps in one sort, when it is present.
+standard library (``concurrent.futures.ProcessPoolExecutor`` with ``fork``); ``numpy``
+(already installed with pyranges) checks the feature IDs of all pieces for overlaps in one
+sort, when it is present.
 
 How the result stays exactly kent's (byte-identical to the one-process path):
 
@@ -237,8 +238,8 @@ _in_piece = False
 
 
 def _interrupt(signum, frame) -> None:
-    # Ctrl-C (or the main process passing on SIGTERM): a piece being converted is dropped at
-    # once; a worker waiting for a piece ignores it, the main process ends it by sending none
+    # Ctrl-C: a piece being converted is dropped at once; a worker waiting for a piece ignores
+    # it (the main process, interrupted too, ends it by sending no more)
     if _in_piece:
         raise KeyboardInterrupt
 
@@ -408,7 +409,9 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             # the collection after each piece does not walk it again (the first task forks them)
             # (and they start with Ctrl-C and SIGTERM held back until they can take them quietly)
             gc.freeze()
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if hasattr(signal, "pthread_sigmask") else None
+            mask = None
+            if hasattr(signal, "pthread_sigmask"):
+                mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
             try:
                 pool.submit(int)
             finally:

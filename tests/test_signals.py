@@ -54,15 +54,16 @@ def _start(big_gff3: Path, tmp_path: Path):
     env = {**os.environ, "TMPDIR": str(tmp)}
     env.pop("REFSEQTRACKS_JOBS", None)
     proc = subprocess.Popen([sys.executable, "-m", "refseqtracks", "gff3ToGenePred", str(big_gff3), str(out)],
-                            stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            stderr=subprocess.PIPE, text=True, env=env)
     # wait until the workers exist and a piece is being converted
     deadline = time.monotonic() + 60
     workers: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
-        workers = _children(proc.pid)
-        if len(workers) >= 2 and any(tmp.glob("refseqtracks-pieces.*/*.gff3")):
-            break
+        # (the workers are all started before the first piece is written)
+        if any(tmp.glob("refseqtracks-pieces.*/*.gff3")):
+            workers = _children(proc.pid)
+            if workers:
+                break
         time.sleep(0.01)
     else:
         proc.kill()
