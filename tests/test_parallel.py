@@ -106,10 +106,15 @@ def test_late_child_across_pieces_falls_back(tmp_path):
     assert _same(path, chunk=2000, refseq_hacks=True) == 0
 
 
-def test_a_worker_that_dies_makes_the_run_fall_back(tmp_path, monkeypatch):
+def _nothing_left() -> bool:
+    """No worker process and no thread of the pool outlived the run (a later fork copies locks)."""
     import multiprocessing
-    import os
     import threading
+    return multiprocessing.active_children() == [] and threading.active_count() == 1
+
+
+def test_a_worker_that_dies_makes_the_run_fall_back(tmp_path, monkeypatch):
+    import os
 
     def die(piece_path, first_line):  # (runs in the worker, after its piece converted well)
         if first_line > 1:
@@ -121,17 +126,12 @@ def test_a_worker_that_dies_makes_the_run_fall_back(tmp_path, monkeypatch):
     monkeypatch.setattr(Gff3Converter, "piece_hook", staticmethod(die), raising=False)
     got, pieces = _convert(path, 2, 2000, refseq_hacks=True)
     assert (got, pieces) == (serial, 0)
-    # and the run left nothing behind: no worker, no thread of the pool (a later fork copies locks)
-    assert multiprocessing.active_children() == []
-    assert threading.active_count() == 1
+    assert _nothing_left()
 
 
 def test_ctrl_c_in_a_worker_stops_the_run(tmp_path, monkeypatch):
     # (a terminal sends it to the workers too; should the main process miss its own, it must
     # not take the dropped piece for a failure and convert the whole file again in one process)
-    import multiprocessing
-    import threading
-
     def interrupted(piece_path, first_line):
         if first_line > 1:
             raise KeyboardInterrupt
@@ -146,7 +146,7 @@ def test_ctrl_c_in_a_worker_stops_the_run(tmp_path, monkeypatch):
             _convert(path, 2, 2000, refseq_hacks=True)
     finally:
         tempfile.tempdir = None
-    assert multiprocessing.active_children() == [] and threading.active_count() == 1
+    assert _nothing_left()
     assert list(tmp_path.glob("refseqtracks-*")) == []  # the pieces are removed
 
 

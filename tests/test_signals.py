@@ -69,7 +69,7 @@ def _start(big_gff3: Path, tmp_path: Path):
         proc.kill()
         proc.communicate()
         pytest.skip("the conversion ended before it could be stopped (a very fast machine)")
-    return proc, workers, tmp, out
+    return proc, workers, out
 
 
 def _gone(pids: set[int], timeout: float = 20) -> bool:
@@ -83,7 +83,7 @@ def _gone(pids: set[int], timeout: float = 20) -> bool:
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_workers_end_with_the_main_process(big_gff3, tmp_path, sig):
-    proc, workers, _, out = _start(big_gff3, tmp_path)
+    proc, workers, out = _start(big_gff3, tmp_path)
     proc.send_signal(sig)
     proc.communicate(timeout=60)  # (returns once the workers, holding stderr too, are gone)
     assert proc.returncode == -sig
