@@ -302,7 +302,7 @@ class LinesJob:
         if pid == 0:  # the child: write the table, say how many rows, leave without cleaning up
             code = 1
             try:
-                from refseqtracks.parallel import end_with_parent
+                from refseqtracks.process import end_with_parent
                 end_with_parent(parent)
                 os.close(r)
                 with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:

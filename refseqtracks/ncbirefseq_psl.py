@@ -467,7 +467,7 @@ class RealRowsJob:
 
     def _child(self) -> None:
         import marshal
-        from refseqtracks.parallel import end_with_parent
+        from refseqtracks.process import end_with_parent
         try:
             end_with_parent(self.parent)
             msgs: list[str] = []

@@ -62,6 +62,7 @@ from refseqtracks.assemble_rules import RootResult
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.gff3 import Gff3Reader, _strtol
 from refseqtracks.model import Transcript
+from refseqtracks.process import end_with_parent, keep_freed_memory
 
 __all__ = ["parallel_results", "default_jobs", "piece_workers", "spools_stdin", "PARALLEL_MIN_BYTES"]
 
@@ -253,20 +254,7 @@ def _worker_start() -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     end_with_parent(_JOB["parent"])
-
-
-def end_with_parent(parent: int) -> None:
-    """In a forked child: be sent SIGTERM when the process ``parent`` ends, however it ends
-    (Linux: ``PR_SET_PDEATHSIG``), so that a killed command leaves no child behind waiting for
-    work or holding its standard error open; exits at once if ``parent`` is already gone.
-    Elsewhere: nothing."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # (1: PR_SET_PDEATHSIG)
-    except (OSError, AttributeError):  # not Linux: nothing to ask for
-        return
-    if os.getppid() != parent:  # (it ended before that took effect)
-        os._exit(1)
+    keep_freed_memory()
 
 
 def _work(index: int, path: str, first_line: int, out_path: str):

@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     if fn is None:
         sys.stderr.write(f"refseqtracks: unknown command '{name}'\n\n" + _usage())
         return 2
+    from refseqtracks.process import keep_freed_memory
+    keep_freed_memory()  # (before any child process is forked: they inherit it)
     try:
         return int(fn(rest) or 0)
     except RefseqtracksError as ex:
