@@ -10,11 +10,15 @@ The text is read in 4 MB blocks and split into lines at once.  Plain ``str`` met
 only: no compiled extension to install.
 
 How it stays exact: a line takes the quick way only when kent's ``gff3.c`` has nothing to say
-about it and the quick values are the exact ones.  Per block, regular expressions mark the
-lines that need a closer look: an item of column 9 that does not start with a tag kent takes
-silently (``ID`` not first, ``Derives_from``, an unknown upper-case tag, a bad tag character,
-an empty item, white space after ``;``...), a bad ``%`` escape, a non-ASCII character, and
-(checked on the line: one valid value, given once) ``Target`` and ``Gap``.  Per line, columns
+about it and the quick values are the exact ones.  A regular expression finds the lines that
+need a closer look: an item of column 9 that does not start with a tag kent takes silently
+(``ID`` not first, ``Derives_from``, an unknown upper-case tag, a bad tag character, an empty
+item, white space after ``;``...), and (checked on the line: one valid value, given once)
+``Target`` and ``Gap``.  It looks at a line's items (its text from the first ``;``) once for a
+run of lines with the same items: the exon lines of one transcript differ only in their ID,
+which comes before the first ``;``.  A bad ``%`` escape is looked for in lines with a ``%``.
+In a block with a non-ASCII character, regular expressions over the whole block mark the
+lines instead (a non-ASCII character marks its line too).  Per line, columns
 1-8 are checked as the exact parser checks them, column 9 must start with ``ID=`` or
 ``Parent=``, ID must have one value without white space at its end, Parent must be given once
 without an empty value or white space at its end, Name at most once with one value.  A line
@@ -54,6 +58,10 @@ _QUIET_TARGET = re.compile(r"[^\s;=,%]++ (?:0|[1-9][0-9]*+) (?:0|[1-9][0-9]*+)(?
 _BLOCK_ITEMS = re.compile(
     r";(?![a-z][A-Za-z0-9_\-]*+=)(?:(Target=|Gap=)|(?![0-9_\-][A-Za-z0-9_\-]*+="
     r"|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)=|\n))").finditer
+#: per line (given from its first ';' on): as _BLOCK_ITEMS, the end of the text as the line end
+_LINE_ITEMS = re.compile(
+    r";(?![a-z][A-Za-z0-9_\-]*+=)(?:(Target=|Gap=)|(?![0-9_\-][A-Za-z0-9_\-]*+="
+    r"|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)=|\Z))").finditer
 _BLOCK_ESCAPES = re.compile(r"%(?![0-9A-Fa-f]{2})").finditer
 _NON_ASCII = re.compile(r"[^\x00-\x7f][^\n]*").finditer
 _CAREFUL, _TARGET_GAP = 2, 1
@@ -277,6 +285,16 @@ def _marks(block: str, pct: bool, ascii: bool) -> list[tuple[int, int]]:
     return sorted(marks.items())
 
 
+def _items_kind(text: str) -> int:
+    """0, _TARGET_GAP or _CAREFUL for the items of a line from its first ';' on (``text``)."""
+    kind = 0
+    for m in _LINE_ITEMS(text):
+        if not m.lastindex:
+            return _CAREFUL
+        kind = _TARGET_GAP
+    return kind
+
+
 def _target_gap_ok(col: str) -> bool:
     """A single Target kent's check accepts, a single-valued Gap, each at most once."""
     for tag, single in ((";Target=", _QUIET_TARGET), (";Gap=", None)):
@@ -328,6 +346,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
     out: list = []
     append = out.append
     rest = ""
+    last_items, last_kind = None, 0
     while True:
         block = read(_BLOCK)
         if block:
@@ -351,12 +370,13 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
             lines = [ln[:-2] if ln[-2:] == "\r\n" else ln[:-1] if ln[-1:] in ("\n", "\r") else ln
                      for ln in io.StringIO(block, newline="")]
             marks = iter([(i, _CAREFUL) for i in range(len(lines))])
-            pct = False
+            pct = each = False
         else:
             if block[-1] != "\n":
                 block += "\n"  # the last line without its newline
             pct = "%" in block
-            marks = iter(_marks(block, pct, block.isascii()))
+            each = block.isascii()  # (else the lines to look at closer are found in the block)
+            marks = iter(() if each else _marks(block, pct, False))
             lines = block.split("\n")
             lines.pop()
         del block
@@ -364,20 +384,31 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
         nxt += first
         same_col = same_fid = same_parents = None
         for lineno, line in enumerate(lines, first):
-            if lineno == nxt:
+            if each:  # the items from the line's first ';' on, looked at once for a run of equal ones
+                items = line.partition(";")[2]
+                if items != last_items:
+                    last_items, last_kind = items, _items_kind(";" + items)
+                if last_kind == 0:
+                    cols = line.split("\t", 8)
+                elif last_kind == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:]):
+                    cols = ()
+                else:
+                    cols = line.split("\t", 8)
+            elif lineno == nxt:
                 if kind == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:]):
                     cols = ()  # (the per-line way, below)
                 else:
-                    cols = line.split("\t")
+                    cols = line.split("\t", 8)
                 nxt, kind = next(marks, (-1, 0))
                 nxt += first
             else:
-                cols = line.split("\t")
+                cols = line.split("\t", 8)
             if len(cols) == 9:
                 seqid, source, ftype, c4, c5, score, strand, c8, col = cols
-                if (c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases and seqid
+                if ("\t" not in col and c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases and seqid
                         and source and ftype and seqid[0] != "#" and (score == "." or _valid_float(score))
-                        and (c8 != "." or ftype != "CDS")):
+                        and (c8 != "." or ftype != "CDS")
+                        and not (pct and each and "%" in line and _BAD_ESCAPE(line) is not None)):
                     if col == same_col:  # (the CDS lines of one protein: column 9 as the last line's)
                         if pct and "%" in line:
                             if "%" in seqid:
@@ -391,50 +422,35 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                         continue
                     # ID first (one value, no space at its end), Parent once (no empty value, no
                     # space at its end), Name at most once (one value)
-                    p = -1
-                    if col[:3] == "ID=":
-                        i = col.find(";", 3)
-                        if i < 0:
-                            fid = col[3:]
-                            ok = col[-1] != " "
-                        else:
-                            fid = col[3:i]
-                            ok = col[i - 1] != " "
-                            if col.startswith("Parent=", i + 1):
-                                p = i + 8
-                            else:
-                                p = col.find(";Parent=", i)
-                                if p >= 0:
-                                    p += 8
-                        if "," in fid:
-                            ok = False
-                    elif col[:7] == "Parent=":
+                    head, _, after = col.partition(";")
+                    par = None
+                    if head[:3] == "ID=":
+                        fid = head[3:]
+                        ok = head[-1] != " " and "," not in fid
+                        if after[:7] == "Parent=":
+                            par, _, after = after[7:].partition(";")
+                        elif ";Parent=" in after:
+                            par, _, after = after.partition(";Parent=")[2].partition(";")
+                    elif head[:7] == "Parent=":
                         fid = None
-                        p = 7
                         ok = True
+                        par = head[7:]
                     else:
                         ok = False
-                    if p < 0:
+                    if par is None:
                         parents = None
                     elif ok:
-                        j = col.find(";", p)
-                        if j < 0:
-                            j = len(col)
-                        par = col[p:j]
                         if "," in par:
                             parents = par.split(",")
                             ok = "" not in parents
                         else:
                             parents = [par]
-                        ok = ok and col[j - 1] != " " and col.find(";Parent=", j) < 0
+                        # (after: what follows Parent's value and its ';')
+                        ok = ok and par[-1:] != " " and after[:7] != "Parent=" and ";Parent=" not in after
                     if ok:
-                        k = col.find(";Name=")
-                        if k >= 0:
-                            k += 6
-                            e = col.find(";", k)
-                            if e < 0:
-                                e = len(col)
-                            ok = col.find(",", k, e) < 0 and col.find(";Name=", e) < 0
+                        if ";Name=" in col:
+                            name, _, after = col.partition(";Name=")[2].partition(";")
+                            ok = "," not in name and after[:5] != "Name=" and ";Name=" not in after
                         if pct and "%" in line:  # (no bad escape on a quick line)
                             if "%" in seqid:
                                 seqid = unescape(seqid)

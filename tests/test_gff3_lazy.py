@@ -160,6 +160,11 @@ def _read_records(text: str, *, make=None, **kw):
          extra="", end="\n", budget=-1, warn=True)
 @example(rows=[(("c1", "RefSeq", "cDNA_match", "10", "20", ".", "+", "."), "ID=a1;Target=t 1 5 +;Target=u 1 5")],
          extra="", end="\n", budget=-1, warn=True)
+@example(rows=[(("c1", "RefSeq", "exon", "10", "20", ".", "+", "."), "ID=e1;Parent=r1;gene=g"),
+               (("c1", "RefSeq", "exon", "30", "40", ".", "+", "."), "ID=e2 ;Parent=r1;gene=g"),
+               (("c%zz1", "RefSeq", "exon", "50", "60", ".", "+", "."), "ID=e3;Parent=r1;gene=g"),
+               (("c;1", "RefSeq", "exon", "70", "80", ".", "+", "."), "ID=e4;Parent=r1;gene=g")],
+         extra="", end="\n", budget=-1, warn=True)  # (the same items after different heads)
 def test_converter_records_equal_exact_features(rows, extra, end, budget, warn):
     from refseqtracks.assemble_rules import Ann
     lines = ["##gff-version 3"]
