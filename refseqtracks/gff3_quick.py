@@ -16,7 +16,8 @@ need a closer look: an item of column 9 that does not start with a tag kent take
 item, white space after ``;``...), and (checked on the line: one valid value, given once)
 ``Target`` and ``Gap``.  It looks at a line's items (its text from the first ``;``) once for a
 run of lines with the same items: the exon lines of one transcript differ only in their ID,
-which comes before the first ``;``.  A bad ``%`` escape is looked for in lines with a ``%``.
+which comes before the first ``;``.  A bad ``%`` escape is looked for there too, and in the
+text before the first ``;`` of a line with a ``%``.
 In a block with a non-ASCII character, regular expressions over the whole block mark the
 lines instead (a non-ASCII character marks its line too).  Per line, columns
 1-8 are checked as the exact parser checks them, column 9 must start with ``ID=`` or
@@ -287,6 +288,8 @@ def _marks(block: str, pct: bool, ascii: bool) -> list[tuple[int, int]]:
 
 def _items_kind(text: str) -> int:
     """0, _TARGET_GAP or _CAREFUL for the items of a line from its first ';' on (``text``)."""
+    if "%" in text and _BAD_ESCAPE(text) is not None:
+        return _CAREFUL
     kind = 0
     for m in _LINE_ITEMS(text):
         if not m.lastindex:
@@ -385,7 +388,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
         same_col = same_fid = same_parents = None
         for lineno, line in enumerate(lines, first):
             if each:  # the items from the line's first ';' on, looked at once for a run of equal ones
-                items = line.partition(";")[2]
+                lead, _, items = line.partition(";")
                 if items != last_items:
                     last_items, last_kind = items, _items_kind(";" + items)
                 if last_kind == 0:
@@ -408,7 +411,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                 if ("\t" not in col and c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases and seqid
                         and source and ftype and seqid[0] != "#" and (score == "." or _valid_float(score))
                         and (c8 != "." or ftype != "CDS")
-                        and not (pct and each and "%" in line and _BAD_ESCAPE(line) is not None)):
+                        and not (pct and each and "%" in lead and _BAD_ESCAPE(lead) is not None)):
                     if col == same_col:  # (the CDS lines of one protein: column 9 as the last line's)
                         if pct and "%" in line:
                             if "%" in seqid:
