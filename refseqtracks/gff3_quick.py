@@ -59,10 +59,11 @@ _QUIET_TARGET = re.compile(r"[^\s;=,%]++ (?:0|[1-9][0-9]*+) (?:0|[1-9][0-9]*+)(?
 _BLOCK_ITEMS = re.compile(
     r";(?![a-z][A-Za-z0-9_\-]*+=)(?:(Target=|Gap=)|(?![0-9_\-][A-Za-z0-9_\-]*+="
     r"|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)=|\n))").finditer
-#: per line (given from its first ';' on): as _BLOCK_ITEMS, the end of the text as the line end
-_LINE_ITEMS = re.compile(
-    r";(?![a-z][A-Za-z0-9_\-]*+=)(?:(Target=|Gap=)|(?![0-9_\-][A-Za-z0-9_\-]*+="
-    r"|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)=|\Z))").finditer
+#: the items of a line from its first ';' on, each starting with a tag kent takes silently and '='
+#: (as _BLOCK_ITEMS says; a ';' may end the line), without Target and Gap / with them
+_PLAIN_ITEMS, _GOOD_ITEMS = (re.compile(
+    r"(?:;(?:[a-z0-9_\-][A-Za-z0-9_\-]*+=|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular"
+    + more + r")=)[^;]*+)*+;?").fullmatch for more in ("", "|Target|Gap"))
 _BLOCK_ESCAPES = re.compile(r"%(?![0-9A-Fa-f]{2})").finditer
 _NON_ASCII = re.compile(r"[^\x00-\x7f][^\n]*").finditer
 _CAREFUL, _TARGET_GAP = 2, 1
@@ -290,12 +291,9 @@ def _items_kind(text: str) -> int:
     """0, _TARGET_GAP or _CAREFUL for the items of a line from its first ';' on (``text``)."""
     if "%" in text and _BAD_ESCAPE(text) is not None:
         return _CAREFUL
-    kind = 0
-    for m in _LINE_ITEMS(text):
-        if not m.lastindex:
-            return _CAREFUL
-        kind = _TARGET_GAP
-    return kind
+    if _PLAIN_ITEMS(text) is not None:
+        return 0
+    return _TARGET_GAP if _GOOD_ITEMS(text) is not None else _CAREFUL
 
 
 def _target_gap_ok(col: str) -> bool:

@@ -191,3 +191,19 @@ def test_quick_records_skip_the_feature_objects():
     # (the exact parser trims the item "note= x ", not the value)
     assert recs[0].attrs["product"] == ["a, b"] and recs[1].attrs["note"] == [" x"]
     assert recs[2].parent_ids is recs[3].parent_ids and recs[3].seq == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(st.builds(lambda t, v: f"{t}={v}", st.sampled_from(TAGS + ["Targets", "Is_circular", "x.y"]),
+                                st.text("ab1 ,%2C3=\x0b", max_size=4))
+                      | st.sampled_from(["", " ", "gene", "Gap=M1", "Target=t 1 2"]), max_size=5),
+       end=st.sampled_from(["", ";"]))
+@example(items=["gene=a", "Target=t 1 2", "Bad=1"], end="")
+def test_items_of_a_line_are_judged_as_in_a_block(items, end):
+    """A line's items, looked at alone, get the mark the pass over a whole block gives them."""
+    from refseqtracks.gff3_quick import _BLOCK_ESCAPES, _BLOCK_ITEMS, _CAREFUL, _TARGET_GAP, _items_kind
+    text = "".join(";" + item for item in items) + end or ";"
+    block = text + "\n"
+    kinds = [_TARGET_GAP if m.lastindex else _CAREFUL for m in _BLOCK_ITEMS(block)]
+    kinds += [_CAREFUL for _ in _BLOCK_ESCAPES(block)]
+    assert _items_kind(text) == max(kinds, default=0)
