@@ -258,17 +258,17 @@ def _lazy_feature(seqid, source, ftype, start, end, score, strand, phase, text, 
                                      LazyAttrs(text, fid, parents), lineno, _path))
 
 
-def _marks(block: str, pct: bool, ascii: bool) -> list[tuple[int, int]]:
-    """(line index in the block, _CAREFUL or _TARGET_GAP) of the lines that need a closer look."""
+def _marks(block: str, pct: bool) -> list[tuple[int, int]]:
+    """(line index in the block, _CAREFUL or _TARGET_GAP) of the lines that need a closer look,
+    in a block with non-ASCII text."""
     marks: dict[int, int] = {}
     count = block.count
-    if not ascii:  # (digits other than 0-9: columns 4 and 5 are checked the per-line way)
-        n = last = 0
-        for m in _NON_ASCII(block):
-            p = m.start()
-            n += count("\n", last, p)
-            last = p
-            marks[n] = _CAREFUL
+    n = last = 0
+    for m in _NON_ASCII(block):  # (digits other than 0-9: columns 4 and 5 are checked the per-line way)
+        p = m.start()
+        n += count("\n", last, p)
+        last = p
+        marks[n] = _CAREFUL
     n = last = 0
     for m in _BLOCK_ITEMS(block):
         p = m.start()
@@ -377,7 +377,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                 block += "\n"  # the last line without its newline
             pct = "%" in block
             each = block.isascii()  # (else the lines to look at closer are found in the block)
-            marks = iter(() if each else _marks(block, pct, False))
+            marks = iter(() if each else _marks(block, pct))
             lines = block.split("\n")
             lines.pop()
         del block
@@ -389,19 +389,17 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                 lead, _, items = line.partition(";")
                 if items != last_items:
                     last_items, last_kind = items, _items_kind(";" + items)
-                if last_kind == 0:
-                    cols = line.split("\t", 8)
-                elif last_kind == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:]):
-                    cols = ()
-                else:
-                    cols = line.split("\t", 8)
+                look = last_kind
             elif lineno == nxt:
-                if kind == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:]):
-                    cols = ()  # (the per-line way, below)
-                else:
-                    cols = line.split("\t", 8)
+                look = kind
                 nxt, kind = next(marks, (-1, 0))
                 nxt += first
+            else:
+                look = 0
+            if look == 0:
+                cols = line.split("\t", 8)
+            elif look == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:]):
+                cols = ()  # (the per-line way, below)
             else:
                 cols = line.split("\t", 8)
             if len(cols) == 9:
