@@ -408,14 +408,15 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                         and source and ftype and seqid[0] != "#" and (score == "." or _valid_float(score))
                         and (c8 != "." or ftype != "CDS")
                         and not (pct and each and "%" in lead and _BAD_ESCAPE(lead) is not None)):
+                    esc = pct and "%" in line  # (no bad escape on a quick line)
+                    if esc:
+                        if "%" in seqid:
+                            seqid = unescape(seqid)
+                        if "%" in source:
+                            source = unescape(source)
+                        if "%" in ftype:
+                            ftype = unescape(ftype)
                     if col == same_col:  # (the CDS lines of one protein: column 9 as the last line's)
-                        if pct and "%" in line:
-                            if "%" in seqid:
-                                seqid = unescape(seqid)
-                            if "%" in source:
-                                source = unescape(source)
-                            if "%" in ftype:
-                                ftype = unescape(ftype)
                         append(make(seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
                                     strand, phases[c8], same_col, lineno, same_fid, same_parents))
                         continue
@@ -450,13 +451,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                         if ";Name=" in col:
                             name, _, after = col.partition(";Name=")[2].partition(";")
                             ok = "," not in name and after[:5] != "Name=" and ";Name=" not in after
-                        if pct and "%" in line:  # (no bad escape on a quick line)
-                            if "%" in seqid:
-                                seqid = unescape(seqid)
-                            if "%" in source:
-                                source = unescape(source)
-                            if "%" in ftype:
-                                ftype = unescape(ftype)
+                        if esc:
                             if fid is not None and "%" in fid:
                                 fid = unescape(fid)
                             if parents is not None and "%" in par:
