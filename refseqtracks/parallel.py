@@ -62,7 +62,7 @@ from refseqtracks.assemble_rules import RootResult
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.gff3 import Gff3Reader, _strtol
 from refseqtracks.model import Transcript
-from refseqtracks.process import end_with_parent, keep_freed_memory
+from refseqtracks.process import end_with_parent, keep_freed_memory, keep_object_arenas
 
 __all__ = ["parallel_results", "default_jobs", "piece_workers", "spools_stdin", "PARALLEL_MIN_BYTES"]
 
@@ -248,13 +248,15 @@ def _interrupt(signum, frame) -> None:
 def _worker_start() -> None:
     """In each worker as it starts: Ctrl-C as :func:`_interrupt` says (no traceback, no worker
     ending while it holds a queue's lock); SIGTERM ends it (a handler of the caller is not
-    kept), and so does the end of the main process (:func:`end_with_parent`)."""
+    kept), and so does the end of the main process (:func:`end_with_parent`); freed memory is
+    kept for the next piece (:mod:`refseqtracks.process`)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, _interrupt)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     end_with_parent(_JOB["parent"])
     keep_freed_memory()
+    keep_object_arenas()
 
 
 def _work(index: int, path: str, first_line: int, out_path: str):
