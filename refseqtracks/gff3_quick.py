@@ -60,10 +60,10 @@ _BLOCK_ITEMS = re.compile(
     r";(?![a-z][A-Za-z0-9_\-]*+=)(?:(Target=|Gap=)|(?![0-9_\-][A-Za-z0-9_\-]*+="
     r"|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)=|\n))").finditer
 #: the items of a line from its first ';' on, each starting with a tag kent takes silently and '='
-#: (as _BLOCK_ITEMS says; a ';' may end the line), without Target and Gap / with them
-_PLAIN_ITEMS, _GOOD_ITEMS = (re.compile(
-    r"(?:;(?:[a-z0-9_\-][A-Za-z0-9_\-]*+=|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular"
-    + more + r")=)[^;]*+)*+;?").fullmatch for more in ("", "|Target|Gap"))
+#: (as _BLOCK_ITEMS says; a ';' may end the line); group 1 is set when Target or Gap is one of them
+_ITEMS = re.compile(
+    r"(?:;(?:[a-z0-9_\-][A-Za-z0-9_\-]*+=|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)="
+    r"|(Target|Gap)=)[^;]*+)*+;?").fullmatch
 _BLOCK_ESCAPES = re.compile(r"%(?![0-9A-Fa-f]{2})").finditer
 _NON_ASCII = re.compile(r"[^\x00-\x7f][^\n]*").finditer
 _CAREFUL, _TARGET_GAP = 2, 1
@@ -291,9 +291,10 @@ def _items_kind(text: str) -> int:
     """0, _TARGET_GAP or _CAREFUL for the items of a line from its first ';' on (``text``)."""
     if "%" in text and _BAD_ESCAPE(text) is not None:
         return _CAREFUL
-    if _PLAIN_ITEMS(text) is not None:
-        return 0
-    return _TARGET_GAP if _GOOD_ITEMS(text) is not None else _CAREFUL
+    m = _ITEMS(text)
+    if m is None:
+        return _CAREFUL
+    return _TARGET_GAP if m.lastindex else 0
 
 
 def _target_gap_ok(col: str) -> bool:
