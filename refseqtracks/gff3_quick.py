@@ -2,7 +2,7 @@
 
 Why: most of the time of a pure-Python GFF3 reader goes into splitting column 9 into a dict of
 lists for every exon and CDS line, though converting them needs only ID and Parent.  Here the
-usual line is split into its columns, ID and Parent are cut out of column 9 with ``str.find``
+usual line is split into its columns, ID and Parent are cut out of column 9 with ``str.partition``
 and the rest of column 9 stays text, decoded on first use (:func:`decode_attrs`: genes and
 transcripts, ``-attrsOut``) exactly as the exact parser of :mod:`refseqtracks.gff3` decodes it
 (items trimmed, empty items and empty list values dropped, values of a tag given twice merged).
@@ -10,21 +10,18 @@ The text is read in 4 MB blocks and split into lines at once.  Plain ``str`` met
 only: no compiled extension to install.
 
 How it stays exact: a line takes the quick way only when kent's ``gff3.c`` has nothing to say
-about it and the quick values are the exact ones.  A regular expression finds the lines that
-need a closer look: an item of column 9 that does not start with a tag kent takes silently
-(``ID`` not first, ``Derives_from``, an unknown upper-case tag, a bad tag character, an empty
-item, white space after ``;``...), and (checked on the line: one valid value, given once)
-``Target`` and ``Gap``.  It looks at a line's items (its text from the first ``;``) once for a
-run of lines with the same items: the exon lines of one transcript differ only in their ID,
-which comes before the first ``;``.  A bad ``%`` escape is looked for there too, and in the
-text before the first ``;`` of a line with a ``%``.
-In a block with a non-ASCII character, regular expressions over the whole block mark the
-lines instead (a non-ASCII character marks its line too).  Per line, columns
-1-8 are checked as the exact parser checks them, column 9 must start with ``ID=`` or
-``Parent=``, ID must have one value without white space at its end, Parent must be given once
-without an empty value or white space at its end, Name at most once with one value.  A line
-whose column 9 is the last quick line's (the CDS lines of one protein) takes its ID and Parent
-from it.  Every other line (comments, directives, a block with ``\r``) goes the per-line way:
+about it and the quick values are the exact ones.  A line's items (its text after the first
+``;``) are looked at once for a run of lines with the same items (the exon lines of one
+transcript differ only in their ID, which comes before the first ``;``): one regular
+expression finds an item that does not start with a tag kent takes silently (``ID`` not first,
+``Derives_from``, an unknown upper-case tag, a bad tag character, an empty item, white space
+after ``;``...) or holds a bad ``%`` escape, ``Target`` and ``Gap`` must have one valid value
+and come once, ``Parent`` once without an empty value or white space at its end, ``Name`` at
+most once with one value.  Per line, columns 1-8 are checked as the exact parser checks them
+(and for bad escapes), column 9 must start with ``ID=`` (one value without white space at its
+end) or ``Parent=``, and a line with non-ASCII text goes the per-line way.  A line whose
+column 9 is the last quick line's (the CDS lines of one protein) takes its ID and Parent from
+it.  Every other line (comments, directives, a block with ``\r``) goes the per-line way:
 column 9 accepted by :func:`quiet_attrs` (a few substring tests and one regular expression)
 gets a :class:`LazyAttrs`, anything else goes through :meth:`Gff3Reader._parse_feature`.
 Property tests hold the quick reader, and the converter's records, to the exact reader,
@@ -54,18 +51,11 @@ _CORE_ITEMS = re.compile(
     r"|(?:Alias|Note|Dbxref|Ontology_term|Is_circular)=)())").findall
 #: a Target value kent's check accepts ("target_id start end [strand]", decimal numbers)
 _QUIET_TARGET = re.compile(r"[^\s;=,%]++ (?:0|[1-9][0-9]*+) (?:0|[1-9][0-9]*+)(?: [-+.?])?").fullmatch
-#: per block: a ';' not followed by a tag kent takes silently and '=' (nor by the line end), or
-#: followed by Target= / Gap= (group 1: the line is checked further); the usual tag is tried first
-_BLOCK_ITEMS = re.compile(
-    r";(?![a-z][A-Za-z0-9_\-]*+=)(?:(Target=|Gap=)|(?![0-9_\-][A-Za-z0-9_\-]*+="
-    r"|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)=|\n))").finditer
 #: the items of a line from its first ';' on, each starting with a tag kent takes silently and '='
 #: (as _BLOCK_ITEMS says; a ';' may end the line); group 1 is set when Target or Gap is one of them
 _ITEMS = re.compile(
     r"(?:;(?:[a-z0-9_\-][A-Za-z0-9_\-]*+=|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)="
     r"|(Target|Gap)=)[^;]*+)*+;?").fullmatch
-_BLOCK_ESCAPES = re.compile(r"%(?![0-9A-Fa-f]{2})").finditer
-_NON_ASCII = re.compile(r"[^\x00-\x7f][^\n]*").finditer
 _CAREFUL, _TARGET_GAP = 2, 1
 
 
@@ -258,35 +248,6 @@ def _lazy_feature(seqid, source, ftype, start, end, score, strand, phase, text, 
                                      LazyAttrs(text, fid, parents), lineno, _path))
 
 
-def _marks(block: str, pct: bool) -> list[tuple[int, int]]:
-    """(line index in the block, _CAREFUL or _TARGET_GAP) of the lines that need a closer look,
-    in a block with non-ASCII text."""
-    marks: dict[int, int] = {}
-    count = block.count
-    n = last = 0
-    for m in _NON_ASCII(block):  # (digits other than 0-9: columns 4 and 5 are checked the per-line way)
-        p = m.start()
-        n += count("\n", last, p)
-        last = p
-        marks[n] = _CAREFUL
-    n = last = 0
-    for m in _BLOCK_ITEMS(block):
-        p = m.start()
-        n += count("\n", last, p)
-        last = p
-        kind = _TARGET_GAP if m.lastindex else _CAREFUL
-        if marks.get(n, 0) < kind:
-            marks[n] = kind
-    if pct:
-        n = last = 0
-        for m in _BLOCK_ESCAPES(block):
-            p = m.start()
-            n += count("\n", last, p)
-            last = p
-            marks[n] = _CAREFUL
-    return sorted(marks.items())
-
-
 def _items_kind(text: str) -> int:
     """0, _TARGET_GAP or _CAREFUL for the items of a line from its first ';' on (``text``)."""
     if "%" in text and _BAD_ESCAPE(text) is not None:
@@ -295,6 +256,35 @@ def _items_kind(text: str) -> int:
     if m is None:
         return _CAREFUL
     return _TARGET_GAP if m.lastindex else 0
+
+
+def _items_facts(items: str) -> tuple[bool, list[str] | None, bool, bool]:
+    """What a line's items (its text after its first ';') say, for all the lines that share them:
+    (quick: the items need no closer look, the Parent list they give, whether Parent and Name
+    are quiet in them after an ID item, whether they hold no Parent and a quiet Name after a
+    Parent item); Parent values decoded."""
+    text = ";" + items
+    kind = _items_kind(text)
+    if kind == _CAREFUL or (kind == _TARGET_GAP and not _target_gap_ok(text)) or "\t" in items:
+        return False, None, False, False
+    if ";Name=" in text:  # (at most once, one value)
+        name, _, after = text.partition(";Name=")[2].partition(";")
+        name_ok = "," not in name and after[:5] != "Name=" and ";Name=" not in after
+    else:
+        name_ok = True
+    if items[:7] == "Parent=":
+        par, _, after = items[7:].partition(";")
+    elif ";Parent=" in items:
+        par, _, after = items.partition(";Parent=")[2].partition(";")
+    else:
+        return True, None, name_ok, name_ok
+    # (once, no empty value, no space at its end)
+    parents = par.split(",") if "," in par else [par]
+    ok = (name_ok and "" not in parents and par[-1:] != " " and after[:7] != "Parent="
+          and ";Parent=" not in after)
+    if ok and "%" in par:
+        parents = [unescape(p) if "%" in p else p for p in parents]
+    return True, parents, ok, False
 
 
 def _target_gap_ok(col: str) -> bool:
@@ -348,7 +338,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
     out: list = []
     append = out.append
     rest = ""
-    last_items, last_kind = None, 0
+    last_items = None
     while True:
         block = read(_BLOCK)
         if block:
@@ -371,44 +361,32 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
             # the text reader also ends lines at a lone '\r': every line the per-line way
             lines = [ln[:-2] if ln[-2:] == "\r\n" else ln[:-1] if ln[-1:] in ("\n", "\r") else ln
                      for ln in io.StringIO(block, newline="")]
-            marks = iter([(i, _CAREFUL) for i in range(len(lines))])
-            pct = each = False
+            pct = each = lone_ok = False
         else:
             if block[-1] != "\n":
                 block += "\n"  # the last line without its newline
             pct = "%" in block
-            each = block.isascii()  # (else the lines to look at closer are found in the block)
-            marks = iter(() if each else _marks(block, pct))
+            each = block.isascii()  # (else a line with non-ASCII text goes the per-line way)
+            lone_ok = True
             lines = block.split("\n")
             lines.pop()
         del block
-        nxt, kind = next(marks, (-1, 0))
-        nxt += first
         same_col = same_fid = same_parents = None
         for lineno, line in enumerate(lines, first):
-            if each:  # the items from the line's first ';' on, looked at once for a run of equal ones
-                lead, _, items = line.partition(";")
-                if items != last_items:
-                    last_items, last_kind = items, _items_kind(";" + items)
-                look = last_kind
-            elif lineno == nxt:
-                look = kind
-                nxt, kind = next(marks, (-1, 0))
-                nxt += first
-            else:
-                look = 0
-            if look == 0:
-                cols = line.split("\t", 8)
-            elif look == _CAREFUL or not _target_gap_ok(line[line.rfind("\t") + 1:]):
-                cols = ()  # (the per-line way, below)
-            else:
-                cols = line.split("\t", 8)
+            # the items (the text after the line's first ';') are looked at once for a run of
+            # lines with equal ones: the exon lines of one transcript differ only in their ID
+            lead, _, items = line.partition(";")
+            if items != last_items:
+                last_items = items
+                quick, item_parents, id_ok, parent_ok = _items_facts(items)
+            cols = lead.split("\t", 8) if quick and (each or (lone_ok and line.isascii())) else ()
             if len(cols) == 9:
-                seqid, source, ftype, c4, c5, score, strand, c8, col = cols
-                if ("\t" not in col and c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases and seqid
-                        and source and ftype and seqid[0] != "#" and (score == "." or _valid_float(score))
+                seqid, source, ftype, c4, c5, score, strand, c8, head = cols  # (head: column 9 to its first ';')
+                if ("\t" not in head and c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases
+                        and seqid and source and ftype and seqid[0] != "#" and (score == "." or _valid_float(score))
                         and (c8 != "." or ftype != "CDS")
-                        and not (pct and each and "%" in lead and _BAD_ESCAPE(lead) is not None)):
+                        and not (pct and "%" in lead and _BAD_ESCAPE(lead) is not None)):
+                    col = line[len(lead) - len(head):]
                     esc = pct and "%" in line  # (no bad escape on a quick line)
                     if esc:
                         if "%" in seqid:
@@ -421,48 +399,29 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                         append(make(seqid, source, ftype, int(c4) - 1, int(c5), None if score == "." else score,
                                     strand, phases[c8], same_col, lineno, same_fid, same_parents))
                         continue
-                    # ID first (one value, no space at its end), Parent once (no empty value, no
-                    # space at its end), Name at most once (one value)
-                    head, _, after = col.partition(";")
-                    par = None
+                    # ID first (one value, no space at its end), or Parent first (once, no empty
+                    # value, no space at its end); the rest as the items said
                     if head[:3] == "ID=":
                         fid = head[3:]
-                        ok = head[-1] != " " and "," not in fid
-                        if after[:7] == "Parent=":
-                            par, _, after = after[7:].partition(";")
-                        elif ";Parent=" in after:
-                            par, _, after = after.partition(";Parent=")[2].partition(";")
+                        parents = item_parents
+                        ok = id_ok and head[-1] != " " and "," not in fid
+                        if ok and esc and "%" in fid:
+                            fid = unescape(fid)
                     elif head[:7] == "Parent=":
                         fid = None
-                        ok = True
                         par = head[7:]
+                        parents = par.split(",") if "," in par else [par]
+                        ok = parent_ok and "" not in parents and par[-1:] != " "
+                        if ok and esc and "%" in par:
+                            parents = [unescape(p) if "%" in p else p for p in parents]
                     else:
                         ok = False
-                    if par is None:
-                        parents = None
-                    elif ok:
-                        if "," in par:
-                            parents = par.split(",")
-                            ok = "" not in parents
-                        else:
-                            parents = [par]
-                        # (after: what follows Parent's value and its ';')
-                        ok = ok and par[-1:] != " " and after[:7] != "Parent=" and ";Parent=" not in after
                     if ok:
-                        if ";Name=" in col:
-                            name, _, after = col.partition(";Name=")[2].partition(";")
-                            ok = "," not in name and after[:5] != "Name=" and ";Name=" not in after
-                        if esc:
-                            if fid is not None and "%" in fid:
-                                fid = unescape(fid)
-                            if parents is not None and "%" in par:
-                                parents = [unescape(p) if "%" in p else p for p in parents]
-                        if ok:
-                            append(make(seqid, source, ftype, int(c4) - 1, int(c5),
-                                        None if score == "." else score, strand, phases[c8], col, lineno, fid,
-                                        parents))
-                            same_col, same_fid, same_parents = col, fid, parents
-                            continue
+                        append(make(seqid, source, ftype, int(c4) - 1, int(c5),
+                                    None if score == "." else score, strand, phases[c8], col, lineno, fid,
+                                    parents))
+                        same_col, same_fid, same_parents = col, fid, parents
+                        continue
             if out:
                 yield out
                 out = []

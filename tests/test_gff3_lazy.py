@@ -194,16 +194,32 @@ def test_quick_records_skip_the_feature_objects():
 
 
 @settings(max_examples=300, deadline=None)
-@given(items=st.lists(st.builds(lambda t, v: f"{t}={v}", st.sampled_from(TAGS + ["Targets", "Is_circular", "x.y"]),
+@given(head=st.sampled_from(["ID=e1", "Parent=r1", "Parent=r1,r2"]),
+       items=st.lists(st.builds(lambda t, v: f"{t}={v}", st.sampled_from(TAGS + ["Targets", "Is_circular", "x.y"]),
                                 st.text("ab1 ,%2C3=\x0b", max_size=4))
-                      | st.sampled_from(["", " ", "gene", "Gap=M1", "Target=t 1 2"]), max_size=5),
+                      | st.sampled_from(["", " ", "gene", "Gap=M1", "Target=t 1 2", "Parent=p%3B1,p2"]),
+                      max_size=5),
        end=st.sampled_from(["", ";"]))
-@example(items=["gene=a", "Target=t 1 2", "Bad=1"], end="")
-def test_items_of_a_line_are_judged_as_in_a_block(items, end):
-    """A line's items, looked at alone, get the mark the pass over a whole block gives them."""
-    from refseqtracks.gff3_quick import _BLOCK_ESCAPES, _BLOCK_ITEMS, _CAREFUL, _TARGET_GAP, _items_kind
-    text = "".join(";" + item for item in items) + end or ";"
-    block = text + "\n"
-    kinds = [_TARGET_GAP if m.lastindex else _CAREFUL for m in _BLOCK_ITEMS(block)]
-    kinds += [_CAREFUL for _ in _BLOCK_ESCAPES(block)]
-    assert _items_kind(text) == max(kinds, default=0)
+@example(head="ID=e1", items=["gene=a", "Target=t 1 2", "Bad=1"], end="")
+def test_items_facts_are_the_exact_parsers(head, items, end):
+    """What a line's items say, judged once for all lines sharing them, is what the exact parser
+    makes of the whole column 9 (nothing to report, the same Parent list)."""
+    from refseqtracks.gff3_quick import _items_facts
+    text = ";".join(items) + end
+    quick, parents, id_ok, parent_ok = _items_facts(text)
+    col = head + ";" + text
+    if quick and (id_ok if head[:3] == "ID=" else parent_ok):
+        feats, msgs, error, _, _ = _read("##gff-version 3\n" + _line(col) + "\n", False, max_errors=-1, warn=True)
+        assert msgs == [] and error is None
+        if head[:3] == "ID=":
+            assert parents == feats[0][8].get("Parent")
+
+
+def test_items_facts_of_usual_items():
+    from refseqtracks.gff3_quick import _items_facts
+    assert _items_facts("Parent=r%3B1,r2;Name=N;gene=g") == (True, ["r;1", "r2"], True, False)
+    assert _items_facts("Name=N;gene=g") == (True, None, True, True)
+    assert _items_facts("Target=t 1 5 +;gap_count=0") == (True, None, True, True)
+    assert _items_facts("Target=t 1 5 +;Target=t 1 5")[0] is False
+    assert _items_facts("Name=a,b")[2:] == (False, False)
+    assert _items_facts("gene=g;Parent=r1;Parent=r2")[2] is False
