@@ -12,7 +12,8 @@ only: no compiled extension to install.
 How it stays exact: a line takes the quick way only when kent's ``gff3.c`` has nothing to say
 about it and the quick values are the exact ones.  A line's items (its text after the first
 ``;``) are looked at once for a run of lines with the same items (the exon lines of one
-transcript differ only in their ID, which comes before the first ``;``): one regular
+transcript differ only in their ID, which comes before the first ``;``; the parts of one
+alignment differ only in their ``Target``, which comes first and is checked apart): one regular
 expression finds an item that does not start with a tag kent takes silently (``ID`` not first,
 ``Derives_from``, an unknown upper-case tag, a bad tag character, an empty item, white space
 after ``;``...) or holds a bad ``%`` escape, ``Target`` and ``Gap`` must have one valid value
@@ -32,6 +33,7 @@ Public API: :func:`quiet_attrs`, :func:`decode_attrs`, :class:`LazyAttrs`, :func
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Mapping
@@ -263,10 +265,17 @@ def _items_facts(items: str) -> tuple[bool, list[str] | None, bool, bool]:
     (quick: the items need no closer look, the Parent list they give, whether Parent and Name
     are quiet in them after an ID item, whether they hold no Parent and a quiet Name after a
     Parent item); Parent values decoded."""
+    if items[:7] == "Target=":
+        # the parts of one alignment (cDNA_match) differ only in their Target, which NCBI
+        # writes first: the items after it are judged once for them all
+        target, _, tail = items.partition(";")
+        if _QUIET_TARGET(target[7:]) is None or tail[:7] == "Target=" or ";Target=" in tail:
+            return _NOT_QUICK
+        return _tail_facts(tail)
     text = ";" + items
     kind = _items_kind(text)
     if kind == _CAREFUL or (kind == _TARGET_GAP and not _target_gap_ok(text)) or "\t" in items:
-        return False, None, False, False
+        return _NOT_QUICK
     if ";Name=" in text:  # (at most once, one value)
         name, _, after = text.partition(";Name=")[2].partition(";")
         name_ok = "," not in name and after[:5] != "Name=" and ";Name=" not in after
@@ -285,6 +294,10 @@ def _items_facts(items: str) -> tuple[bool, list[str] | None, bool, bool]:
     if ok and "%" in par:
         parents = [unescape(p) if "%" in p else p for p in parents]
     return True, parents, ok, False
+
+
+_NOT_QUICK = (False, None, False, False)
+_tail_facts = functools.lru_cache(maxsize=4)(_items_facts)
 
 
 def _target_gap_ok(col: str) -> bool:

@@ -201,6 +201,9 @@ def test_quick_records_skip_the_feature_objects():
                       max_size=5),
        end=st.sampled_from(["", ";"]))
 @example(head="ID=e1", items=["gene=a", "Target=t 1 2", "Bad=1"], end="")
+@example(head="ID=e1", items=["Target=t 1 2", "Parent=p%3B1,p2", "Name=a"], end="")
+@example(head="ID=e1", items=["Target=t 1 2", "Target=t 1 2"], end="")
+@example(head="ID=e1", items=["Target=t 1 2", "x=%zz"], end=";")
 def test_items_facts_are_the_exact_parsers(head, items, end):
     """What a line's items say, judged once for all lines sharing them, is what the exact parser
     makes of the whole column 9 (nothing to report, the same Parent list)."""
@@ -221,5 +224,9 @@ def test_items_facts_of_usual_items():
     assert _items_facts("Name=N;gene=g") == (True, None, True, True)
     assert _items_facts("Target=t 1 5 +;gap_count=0") == (True, None, True, True)
     assert _items_facts("Target=t 1 5 +;Target=t 1 5")[0] is False
+    assert _items_facts("Target=t 1 5 +;gene=g;Target=t 1 5")[0] is False
+    assert _items_facts("Target=t 1 05 +;gap_count=0")[0] is False
+    assert _items_facts("Target=t 1 5 +;Name=a,b")[2:] == (False, False)
+    assert _items_facts("Target=t 1 5 +;Parent=r1") == (True, ["r1"], True, False)
     assert _items_facts("Name=a,b")[2:] == (False, False)
     assert _items_facts("gene=g;Parent=r1;Parent=r2")[2] is False
