@@ -33,7 +33,6 @@ Public API: :func:`quiet_attrs`, :func:`decode_attrs`, :class:`LazyAttrs`, :func
 """
 from __future__ import annotations
 
-import functools
 import io
 import re
 from collections.abc import Mapping
@@ -269,9 +268,14 @@ def _items_facts(items: str) -> tuple[bool, list[str] | None, bool, bool]:
         # the parts of one alignment (cDNA_match) differ only in their Target, which NCBI
         # writes first: the items after it are judged once for them all
         target, _, tail = items.partition(";")
-        if _QUIET_TARGET(target[7:]) is None or tail[:7] == "Target=" or ";Target=" in tail:
+        if _QUIET_TARGET(target[7:]) is None:
             return _NOT_QUICK
-        return _tail_facts(tail)
+        last_tail, facts = _LAST_TAIL[0]
+        if tail != last_tail:
+            # (no second Target)
+            facts = _NOT_QUICK if tail[:7] == "Target=" or ";Target=" in tail else _items_facts(tail)
+            _LAST_TAIL[0] = tail, facts
+        return facts
     text = ";" + items
     kind = _items_kind(text)
     if kind == _CAREFUL or (kind == _TARGET_GAP and not _target_gap_ok(text)) or "\t" in items:
@@ -297,7 +301,8 @@ def _items_facts(items: str) -> tuple[bool, list[str] | None, bool, bool]:
 
 
 _NOT_QUICK = (False, None, False, False)
-_tail_facts = functools.lru_cache(maxsize=4)(_items_facts)
+#: the items after the last leading Target, and what they say
+_LAST_TAIL: list = [(None, _NOT_QUICK)]
 
 
 def _target_gap_ok(col: str) -> bool:
