@@ -359,6 +359,7 @@ def fake_row(tx: Transcript, q_size: int | None, t_size: int | None) -> str | No
     else:
         strand = "+"
         qs = itertools.accumulate(sizes[:-1], initial=0)
+    each = "%d," * n  # (a comma list in one format)
     return (f"{total}\t0\t0\t0\t0\t0\t{len(gaps)}\t{sum(gaps)}\t{strand}\t{tx.name}\t{q_size}\t0\t"
-            f"{total}\t{tx.chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{','.join(map(str, sizes))},\t"
-            f"{','.join(map(str, qs))},\t{','.join(map(str, starts))},\n")
+            f"{total}\t{tx.chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{each % tuple(sizes)}\t"
+            f"{each % tuple(qs)}\t{each % tuple(starts)}\n")

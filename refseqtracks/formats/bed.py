@@ -20,6 +20,7 @@ blockSizes and chromStarts with trailing commas.  Only the first 10 genePred col
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import IO, Iterable, Iterator, Union
 
@@ -202,10 +203,12 @@ def to_bed12(tx: Transcript, *, score: int = 0, fill_space: bool = False) -> str
     """kent genePredToBed: the BED12 line (with newline) of one transcript."""
     start = tx.tx_start
     name = tx.name.replace(" ", "_") if fill_space else tx.name
-    sizes = "".join([f"{e - s}," for s, e in zip(tx.exon_starts, tx.exon_ends)])
-    rel = "".join([f"{s - start}," for s in tx.exon_starts])
+    starts = tx.exon_starts
+    each = "%d," * len(starts)  # (a comma list in one format)
+    sizes = each % tuple(map(operator.sub, tx.exon_ends, starts))
+    rel = each % tuple([s - start for s in starts])
     return (f"{tx.chrom}\t{start}\t{tx.tx_end}\t{name}\t{score}\t{tx.strand}\t{tx.cds_start}\t"
-            f"{tx.cds_end}\t0\t{len(tx.exon_starts)}\t{sizes}\t{rel}\n")
+            f"{tx.cds_end}\t0\t{len(starts)}\t{sizes}\t{rel}\n")
 
 
 def bed12_to_transcript(rec: BedRecord) -> Transcript:
