@@ -53,7 +53,7 @@ _CORE_ITEMS = re.compile(
 #: a Target value kent's check accepts ("target_id start end [strand]", decimal numbers)
 _QUIET_TARGET = re.compile(r"[^\s;=,%]++ (?:0|[1-9][0-9]*+) (?:0|[1-9][0-9]*+)(?: [-+.?])?").fullmatch
 #: the items of a line from its first ';' on, each starting with a tag kent takes silently and '='
-#: (as _BLOCK_ITEMS says; a ';' may end the line); group 1 is set when Target or Gap is one of them
+#: (a ';' may end the line); group 1 is set when Target or Gap is one of them
 _ITEMS = re.compile(
     r"(?:;(?:[a-z0-9_\-][A-Za-z0-9_\-]*+=|(?:Parent|Name|Dbxref|Note|Alias|Ontology_term|Is_circular)="
     r"|(Target|Gap)=)[^;]*+)*+;?").fullmatch
@@ -291,13 +291,20 @@ def _items_facts(items: str) -> tuple[bool, list[str] | None, bool, bool]:
         par, _, after = items.partition(";Parent=")[2].partition(";")
     else:
         return True, None, name_ok, name_ok
-    # (once, no empty value, no space at its end)
-    parents = par.split(",") if "," in par else [par]
-    ok = (name_ok and "" not in parents and par[-1:] != " " and after[:7] != "Parent="
-          and ";Parent=" not in after)
-    if ok and "%" in par:
-        parents = [unescape(p) if "%" in p else p for p in parents]
+    parents = _parent_list(par)
+    ok = name_ok and parents is not None and after[:7] != "Parent=" and ";Parent=" not in after
     return True, parents, ok, False
+
+
+def _parent_list(par: str) -> list[str] | None:
+    """The values of a Parent item (``par``), decoded; None if one is empty or the last ends
+    with a space (the exact parser has something to say)."""
+    parents = par.split(",") if "," in par else [par]
+    if "" in parents or par[-1:] == " ":
+        return None
+    if "%" in par:
+        return [unescape(p) if "%" in p else p for p in parents]
+    return parents
 
 
 _NOT_QUICK = (False, None, False, False)
@@ -379,13 +386,13 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
             # the text reader also ends lines at a lone '\r': every line the per-line way
             lines = [ln[:-2] if ln[-2:] == "\r\n" else ln[:-1] if ln[-1:] in ("\n", "\r") else ln
                      for ln in io.StringIO(block, newline="")]
-            pct = each = lone_ok = False
+            pct = each = no_cr = False
         else:
             if block[-1] != "\n":
                 block += "\n"  # the last line without its newline
             pct = "%" in block
             each = block.isascii()  # (else a line with non-ASCII text goes the per-line way)
-            lone_ok = True
+            no_cr = True
             lines = block.split("\n")
             lines.pop()
         del block
@@ -397,7 +404,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
             if items != last_items:
                 last_items = items
                 quick, item_parents, id_ok, parent_ok = _items_facts(items)
-            cols = lead.split("\t", 8) if quick and (each or (lone_ok and line.isascii())) else ()
+            cols = lead.split("\t", 8) if quick and (each or (no_cr and line.isascii())) else ()
             if len(cols) == 9:
                 seqid, source, ftype, c4, c5, score, strand, c8, head = cols  # (head: column 9 to its first ';')
                 if ("\t" not in head and c4.isdigit() and c5.isdigit() and strand in strands and c8 in phases
@@ -427,11 +434,8 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                             fid = unescape(fid)
                     elif head[:7] == "Parent=":
                         fid = None
-                        par = head[7:]
-                        parents = par.split(",") if "," in par else [par]
-                        ok = parent_ok and "" not in parents and par[-1:] != " "
-                        if ok and esc and "%" in par:
-                            parents = [unescape(p) if "%" in p else p for p in parents]
+                        parents = _parent_list(head[7:]) if parent_ok else None
+                        ok = parents is not None
                     else:
                         ok = False
                     if ok:
