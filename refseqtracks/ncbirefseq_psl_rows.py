@@ -51,6 +51,7 @@ import operator
 import re
 from typing import Iterable, Iterator
 
+from refseqtracks.formats.genepred import format_int_list
 from refseqtracks.gff3 import STANDARD_ATTRS
 from refseqtracks.model import Transcript
 
@@ -359,7 +360,6 @@ def fake_row(tx: Transcript, q_size: int | None, t_size: int | None) -> str | No
     else:
         strand = "+"
         qs = itertools.accumulate(sizes[:-1], initial=0)
-    each = "%d," * n  # (a comma list in one format)
     return (f"{total}\t0\t0\t0\t0\t0\t{len(gaps)}\t{sum(gaps)}\t{strand}\t{tx.name}\t{q_size}\t0\t"
-            f"{total}\t{tx.chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{each % tuple(sizes)}\t"
-            f"{each % tuple(qs)}\t{each % tuple(starts)}\n")
+            f"{total}\t{tx.chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{format_int_list(sizes)}\t"
+            f"{format_int_list(qs)}\t{format_int_list(starts)}\n")

@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 _ARENAS = textwrap.dedent("""
-    import re, sys
+    import sys
     from refseqtracks.process import keep_object_arenas
     if sys.argv[1] == "keep":
         keep_object_arenas(16 << 20)

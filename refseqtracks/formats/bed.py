@@ -204,9 +204,8 @@ def to_bed12(tx: Transcript, *, score: int = 0, fill_space: bool = False) -> str
     start = tx.tx_start
     name = tx.name.replace(" ", "_") if fill_space else tx.name
     starts = tx.exon_starts
-    each = "%d," * len(starts)  # (a comma list in one format)
-    sizes = each % tuple(map(operator.sub, tx.exon_ends, starts))
-    rel = each % tuple([s - start for s in starts])
+    sizes = format_int_list(map(operator.sub, tx.exon_ends, starts))
+    rel = format_int_list([s - start for s in starts])
     return (f"{tx.chrom}\t{start}\t{tx.tx_end}\t{name}\t{score}\t{tx.strand}\t{tx.cds_start}\t"
             f"{tx.cds_end}\t0\t{len(starts)}\t{sizes}\t{rel}\n")
 
