@@ -202,7 +202,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     rows_of = RowMaker(ncbi_sizes=ncbi_sizes, names=chrom_map.names if chrom_map is not None else None,
                        offsets=chrom_map.offsets if chrom_map is not None else None, bin=bin,
                        gtf_source=f"ncbiRefSeq.{date}", path=gff_name,
-                       fake_sizes=(rna_sizes, dict(chrom_map.sizes)) if chrom_map is not None else None)
+                       fake_sizes=(rna_sizes, dict(chrom_map.sizes)) if chrom_map is not None else None,
+                       checked=not repair_ncbi)  # (repaired records were not checked again)
     src = gff
     from refseqtracks.parallel import spools_stdin
     if spools_stdin(gff):

@@ -52,8 +52,12 @@ class RowMaker:
 
     def __init__(self, *, ncbi_sizes: dict[str, int], names: dict[str, str] | None,
                  offsets: dict[str, int] | None, bin: bool, gtf_source: str, path: str,
-                 fake_sizes: tuple[dict[str, int] | None, dict[str, int]] | None = None):
+                 fake_sizes: tuple[dict[str, int] | None, dict[str, int]] | None = None,
+                 checked: bool = False):
         self.ncbi_sizes = ncbi_sizes
+        #: the records passed genePredCheck already (the converter's, on these very records):
+        #: ``genePredFilter -chromSizes`` then adds only the end-of-sequence test
+        self.checked = checked
         #: (RNA sizes, output sequence sizes): when known beforehand, All records get their fake
         #: PSL row here (:func:`refseqtracks.ncbirefseq_psl.fake_item`)
         self.fake_sizes = fake_sizes
@@ -72,8 +76,8 @@ class RowMaker:
             self.hashes.append(hash(tx.name))
         chrom = tx.chrom
         size = self.ncbi_sizes.get(chrom)
-        if size is not None and check_transcript(tx, chrom_size=size):
-            return None
+        if size is not None and (tx.tx_end > size if self.checked else check_transcript(tx, chrom_size=size)):
+            return None  # (the main process reports what genePredFilter finds)
         if self.names is not None:
             new = self.names.get(chrom)
             if new is None or self.offsets.get(chrom):
