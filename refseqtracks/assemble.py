@@ -198,6 +198,9 @@ class Gff3Converter:
     parallel_jobs: int | None = None
     #: how many pieces the last run was converted in on several processes (0: one process)
     pieces = 0
+    #: called with the first line number at the start of each pass; what it returns is the
+    #: pass's reader's :attr:`~refseqtracks.gff3.Gff3Reader.block_tap` (None: no tap)
+    reader_tap: Callable[[int], Callable] | None = None
     _parallel_args: dict = {}
 
     def _parallel_ok(self) -> bool:
@@ -234,6 +237,8 @@ class Gff3Converter:
                             report=report, on_directive=state.directive, line_offset=self.line_offset,
                             lazy_attrs=True, make_record=Ann)
         reader.path = self.path
+        if self.reader_tap is not None:
+            reader.block_tap = self.reader_tap(self.line_offset + 2)
         self.reader = reader
         self.grouper = state
         try:

@@ -203,6 +203,13 @@ class Gff3Reader:
         self.sequence_regions: dict[str, tuple[int, int]] = {}
         self._tag_ok: dict[str, bool] = {}
         self._good_tags: set[str] = set()
+        #: with ``lazy_attrs``, :meth:`batches` hands it each block of whole lines it read, once
+        #: the block's features are made: ``tap(text, lines, opened)``, ``lines`` being the
+        #: lines of ``text`` without their ``\n`` (None when ``text`` holds a carriage return;
+        #: ``opened``: a ``\n`` was added to ``text`` after the input's last line); then
+        #: ``tap(None, None, False)`` at the end of the input, which a reading stopped early
+        #: (``##FASTA``, an abort) never reaches
+        self.block_tap: Callable | None = None
 
     # -- diagnostics ---------------------------------------------------------------------
     def error(self, message: str, *, lineno: int | None = None, warnable: bool = False) -> None:

@@ -364,6 +364,9 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
     append = out.append
     rest = ""
     last_items = None
+    tap = reader.block_tap
+    text = None
+    opened = False
     while True:
         block = read(_BLOCK)
         if block:
@@ -380,6 +383,8 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
         elif rest:
             block, rest = rest, ""
         else:
+            if tap is not None:
+                tap(None, None, False)
             break
         first = lineno + 1
         if "\r" in block:
@@ -390,11 +395,14 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
         else:
             if block[-1] != "\n":
                 block += "\n"  # the last line without its newline
+                opened = True
             pct = "%" in block
             each = block.isascii()  # (else a line with non-ASCII text goes the per-line way)
             no_cr = True
             lines = block.split("\n")
             lines.pop()
+        if tap is not None:
+            text = block
         del block
         same_col = same_fid = same_parents = None
         for lineno, line in enumerate(lines, first):
@@ -453,6 +461,9 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                 if feat is _END:
                     return
                 append(feat)
+        if text is not None:
+            tap(text, lines if no_cr else None, opened)
+            text = None
         if out:
             yield out
             out = []

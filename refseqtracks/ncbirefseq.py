@@ -37,7 +37,6 @@ in more than one record.  (The one-process way keeps the link-table facts in mem
 """
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import os
@@ -479,21 +478,43 @@ def _repeated_hashes(parts: list[bytes]) -> set[int]:
     return set(a[1:][a[1:] == a[:-1]].tolist())
 
 
-def _scan_piece(path: str, first_line: int, facts_dir: str | None = None, rows: RowMaker | None = None):
-    """The build's raw-line scan of one piece (in a conversion worker: ``piece_hook``); the
-    piece's link-table entries go to a file in ``facts_dir`` when given.  With ``rows``: the
-    scan and the name hashes the row maker recorded for this piece."""
-    from refseqtracks.ncbirefseq_scan import scan_text
-    facts_path = os.path.join(facts_dir, f"facts.{first_line}") if facts_dir is not None else None
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
-        f.readline()  # the piece's own ##gff-version line
-        part = scan_text(f.read(), first_line, facts_path=facts_path)
-    if part.has_so_type:
-        raise ValueError("SO_type= needs the sed stream")  # the one-process way
-    if rows is not None:
-        hashes, rows.hashes = rows.hashes, array("q")
-        return part, hashes.tobytes() if hashes is not None else None
-    return part
+class _PieceScans:
+    """The build's raw-line scan of each piece, in the conversion workers.
+
+    As the converter's reader tap (``reader_tap``) it scans the lines the reader reads
+    (:class:`~refseqtracks.ncbirefseq_scan.PieceTap`); as the piece hook (``piece_hook``,
+    called after the piece converted well) it hands over that scan, or, when the reading did
+    not see the whole piece, scans the piece's file again.  The piece's link-table entries go
+    to a file in ``facts_dir`` when given.  With ``rows``: the scan and the name hashes the
+    row maker recorded for this piece."""
+
+    def __init__(self, facts_dir: str | None = None, rows: RowMaker | None = None):
+        self.facts_dir = facts_dir
+        self.rows = rows
+        self.tap = None
+
+    def reader_tap(self, first_lineno: int):
+        from refseqtracks.ncbirefseq_scan import PieceTap
+        self.tap = PieceTap(first_lineno) if self.facts_dir is not None else None
+        return self.tap
+
+    def __call__(self, path: str, first_line: int):
+        from refseqtracks.ncbirefseq_scan import scan_text
+        facts_dir, rows = self.facts_dir, self.rows
+        facts_path = os.path.join(facts_dir, f"facts.{first_line}") if facts_dir is not None else None
+        tap, self.tap = self.tap, None
+        if tap is not None and tap.done and tap.first_lineno == first_line:
+            part = tap.part(facts_path)  # type: ignore[arg-type]
+        else:
+            with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+                f.readline()  # the piece's own ##gff-version line
+                part = scan_text(f.read(), first_line, facts_path=facts_path)
+        if part.has_so_type:
+            raise ValueError("SO_type= needs the sed stream")  # the one-process way
+        if rows is not None:
+            hashes, rows.hashes = rows.hashes, array("q")
+            return part, hashes.tobytes() if hashes is not None else None
+        return part
 
 
 def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, facts_dir: str,
@@ -510,7 +531,9 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
         return None
     if progress is not None:
         progress("reading and converting (gff3ToGenePred -refseqHacks)", None)
-    conv.piece_hook = functools.partial(_scan_piece, facts_dir=facts_dir, rows=rows)
+    scans = _PieceScans(facts_dir, rows)
+    conv.piece_hook = scans
+    conv.reader_tap = scans.reader_tap
     hashes: list[bytes] = []
 
     def take(made) -> None:  # the pieces' scans as they come, in file order
@@ -528,6 +551,7 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
         results = parallel_results(conv, jobs=jobs, **conv._parallel_args)
     finally:
         rows.hashes = None
+        conv.reader_tap = None  # (a run in one process scans apart)
     if results is None:
         return None
     scan.finish()

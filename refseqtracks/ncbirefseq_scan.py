@@ -43,7 +43,8 @@ from refseqtracks.annotate_facts import GffFacts
 from refseqtracks.errors import RefseqtracksError
 from refseqtracks.fileio import Source, input_name, open_input
 
-__all__ = ["Progress", "annotation_release", "GffScan", "ScanPart", "SedStream", "scan_file", "scan_text"]
+__all__ = ["Progress", "annotation_release", "GffScan", "PieceTap", "ScanPart", "SedStream", "scan_file",
+           "scan_text"]
 
 _SO_TYPE = re.compile(r"([;\t])SO_type=")
 _SKIP_TYPES = frozenset(("exon", "region", "cDNA_match", "match", "sequence_feature"))
@@ -364,42 +365,38 @@ def scan_text(text: str, first_lineno: int = 1, *, facts_path: str | None = None
     continues the previous piece's last CDS.  (The piece's lines then go to one set of facts:
     before the first CDS line there is no CDS, so that line is taken as by fresh facts.)
     """
+    if facts_path is not None:
+        tap = PieceTap(first_lineno)
+        tap(text, None, False)
+        tap(None, None, False)
+        return tap.part(facts_path)
     psl = _Parts()
     scan = GffScan(psl_sink=psl)  # type: ignore[arg-type]
     scan.lineno = first_lineno - 1
     a, b = _first_cds_line(text)
     part = ScanPart()
     part.first_lineno = first_lineno
-    if facts_path is not None:
-        # one set of facts: the lines before the first CDS line hold no CDS, so the first CDS
-        # line is taken as by fresh facts, and the pieces' merge gives what one pass gives
-        facts = scan.facts
-        scan.feed_range(text, 0, b)
-        part.first_cds_id = facts._last_cds  # (None if the piece has no CDS line)
-        scan.feed_range(text, b, len(text))
-        from refseqtracks.link_join import name_entries, write_entries
-        write_entries(name_entries(facts), facts_path)
-        part.facts = part.first_cds = part.facts_after = None
-        part.facts_file = facts_path
-        part.last_cds_seen = facts.cds_seen
-        part.last_cds_id = facts._last_cds
-    else:
-        before = scan.facts
-        scan.feed_range(text, 0, a)
-        first = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
-        scan.feed_range(text, a, b)
-        after = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
-        after._last_cds, after.cds_prefix = first._last_cds, first.cds_prefix
-        scan.feed_range(text, b, len(text))
-        for facts in (before, first, after):
-            facts.parse_records()
-        part.first_cds_id = first._last_cds
-        part.facts = before
-        part.first_cds = first if a < b else None
-        part.facts_after = after
-        part.facts_file = None
-        part.last_cds_seen = False
-        part.last_cds_id = None
+    before = scan.facts
+    scan.feed_range(text, 0, a)
+    first = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
+    scan.feed_range(text, a, b)
+    after = scan.facts = GffFacts(keep_children=False, keep_named=acc.is_all)
+    after._last_cds, after.cds_prefix = first._last_cds, first.cds_prefix
+    scan.feed_range(text, b, len(text))
+    for facts in (before, first, after):
+        facts.parse_records()
+    part.first_cds_id = first._last_cds
+    part.facts = before
+    part.first_cds = first if a < b else None
+    part.facts_after = after
+    part.facts_file = None
+    part.last_cds_seen = False
+    part.last_cds_id = None
+    return _filled(part, scan, psl)
+
+
+def _filled(part: ScanPart, scan: GffScan, psl: _Parts) -> ScanPart:
+    """``part`` with what ``scan`` found besides the facts."""
     part.lineno = scan.lineno
     part.first_lines = scan.first_lines
     part.comment_head = scan.comment_head
@@ -410,6 +407,66 @@ def scan_text(text: str, first_lineno: int = 1, *, facts_path: str | None = None
     part.region_sizes = scan.region_sizes
     part.has_so_type = scan.has_so_type
     return part
+
+
+class PieceTap:
+    """:func:`scan_text` with ``facts_path`` of a piece, fed block by block as it is read.
+
+    A :attr:`~refseqtracks.gff3.Gff3Reader.block_tap` for the reader converting the piece (the
+    build's workers scan the lines the conversion has already read and split, instead of
+    reading the piece again).  Call with whole lines of text (``lines``: them split at
+    ``\\n``, or None), then ``(None, None, False)`` at the end; :attr:`done` then says the
+    whole piece was seen, and :meth:`part` gives what :func:`scan_text` gives.
+    """
+
+    __slots__ = ("first_lineno", "done", "_psl", "_scan", "_cds_found", "_first_cds_id")
+
+    def __init__(self, first_lineno: int):
+        self.first_lineno = first_lineno
+        self.done = False
+        self._psl = _Parts()
+        self._scan = GffScan(psl_sink=self._psl)  # type: ignore[arg-type]
+        self._scan.lineno = first_lineno - 1
+        self._cds_found = False
+        self._first_cds_id: str | None = None
+
+    def __call__(self, text: str | None, lines: list[str] | None, opened: bool) -> None:
+        if text is None:
+            self.done = True
+            return
+        scan = self._scan
+        if not self._cds_found:
+            a, b = _first_cds_line(text)
+            if a < b:  # the piece's first CDS line: what the facts hold after it is noted
+                self._cds_found = True
+                if opened:
+                    text = text[:-1]  # (the input's last line, without its line end)
+                    b = min(b, len(text))
+                scan.feed_range(text, 0, b)
+                self._first_cds_id = scan.facts._last_cds
+                scan.feed_range(text, b, len(text))
+                return
+        if lines is None:
+            scan.feed_text(text[:-1] if opened else text)
+        else:
+            # (the lines are the reader's, which is done with them: the comment lines are
+            # emptied in place)
+            scan._take(lines, text, None, last_open=opened, exact=True)
+
+    def part(self, facts_path: str) -> ScanPart:
+        """The piece's :class:`ScanPart`, its link-table entries written to ``facts_path``."""
+        from refseqtracks.link_join import name_entries, write_entries
+        scan = self._scan
+        facts = scan.facts
+        write_entries(name_entries(facts), facts_path)
+        part = ScanPart()
+        part.first_lineno = self.first_lineno
+        part.first_cds_id = self._first_cds_id  # (None if the piece has no CDS line)
+        part.facts = part.first_cds = part.facts_after = None
+        part.facts_file = facts_path
+        part.last_cds_seen = facts.cds_seen
+        part.last_cds_id = facts._last_cds
+        return _filled(part, scan, self._psl)
 
 
 class SedStream(io.TextIOBase):

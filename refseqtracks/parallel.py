@@ -24,9 +24,10 @@ How the result stays exactly kent's (byte-identical to the one-process path):
 * A converter with a ``piece_hook`` attribute (``hook(piece_path, first_line)``) has it
   called on each piece's text file (a ``##gff-version`` line, then the piece) in the worker
   after a good conversion; the results are left in ``conv.piece_parts`` in file order, or
-  handed to ``conv.piece_sink(part)`` in file order as they come (the build scans the raw
-  lines there: :func:`refseqtracks.ncbirefseq_scan.scan_text`; a run that falls back has
-  handed over some of them).  A hook that raises makes the run fall back like any other failure.
+  handed to ``conv.piece_sink(part)`` in file order as they come (the build hands over its
+  scan of the piece's raw lines there, made as the converter's reader read them through
+  ``conv.reader_tap``; a run that falls back has handed over some of them).  A hook that
+  raises makes the run fall back like any other failure.
 * Anything that depends on more than one piece makes the whole run fall back to the
   one-process path (the pieces' work is thrown away, the output is the same, only slower): a
   parse problem or a warning of any kind in a piece (parse errors count against one budget); a

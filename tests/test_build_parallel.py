@@ -70,6 +70,20 @@ def test_sample_same_in_pieces(tmp_path, monkeypatch, args):
     _same(tmp_path, gff, args, monkeypatch)
 
 
+def test_workers_scan_what_the_conversion_read(tmp_path, monkeypatch):
+    # the pieces' raw-line scan is fed by the converter's reader: the piece files are not read
+    # a second time (scan_text is what a worker falls back to)
+    from refseqtracks import ncbirefseq_scan
+
+    def no_second_reading(*_a, **_k):
+        raise AssertionError("a piece was scanned apart")
+
+    gff = tmp_path / "sample_genomic.gff"
+    gff.write_text(SAMPLE.read_text().replace("SO_type=", "so_type="))
+    monkeypatch.setattr(ncbirefseq_scan, "scan_text", no_second_reading)
+    _same(tmp_path, gff, ["--assembly-report", str(REPORT)], monkeypatch)
+
+
 @pytest.mark.parametrize("rel, pieces", [
     ("refseq_bacteria/GCF_000005845.2_ASM584v2_genomic.gff.gz", True),
     ("refseq_bacteria/GCF_000020065.1_ASM2006v1_genomic.gff", True),

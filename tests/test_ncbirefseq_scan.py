@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from refseqtracks import accessions as acc
 from refseqtracks.annotate import LinkTable
 from refseqtracks.annotate_facts import GffFacts, _head, _record, attr_value, fields_from_attrs, record_fields
+from refseqtracks.errors import RefseqtracksError
 from refseqtracks.model import Transcript
 from refseqtracks.ncbirefseq_scan import GffScan, ScanPart, SedStream, scan_file, scan_text
 
@@ -208,6 +209,47 @@ def test_pieces_with_fact_files_equal_pieces_with_facts(text, cuts, chunk):
                 at = cut
     finally:
         ncbirefseq_scan.CHUNK_CHARS = old
+
+
+@settings(max_examples=150, deadline=None)
+@given(gff_texts(), st.integers(1, 40), st.integers(2, 30))
+@example("a\tb\tgene\t1\t2\t.\t+\t.\tID=g;Name=NM_1\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=q;protein_id=P2;Name=NP_1", 30, 2)
+@example("#c\ta\tb\tc\td\te\tf\tg\tID=h;Name=NM_1\n"
+         "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\r\n", 5, 90)
+def test_piece_scanned_as_the_reader_reads_it_equals_scan_text(text, block, first_line):
+    """The build's workers scan a piece through the converter's reader (``block_tap``): the
+    same part as :func:`scan_text` of the piece, whatever the reader's blocks."""
+    from refseqtracks import gff3_quick
+    from refseqtracks.gff3 import Gff3Reader
+    from refseqtracks.link_join import read_entries
+    from refseqtracks.ncbirefseq_scan import PieceTap
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/piece.gff3"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            f.write("##gff-version 3\n" + text)
+        reader = Gff3Reader(path, max_errors=10 ** 6, report=lambda msg: None, line_offset=first_line - 2,
+                            lazy_attrs=True)
+        tap = reader.block_tap = PieceTap(first_line)
+        old, gff3_quick._BLOCK = gff3_quick._BLOCK, block
+        try:
+            for _ in reader.batches():
+                pass
+        except RefseqtracksError:
+            pass  # (an input the reader refuses: no scan is taken from it)
+        finally:
+            gff3_quick._BLOCK = old
+        if not tap.done:  # (##FASTA ends the features: the piece's file is scanned again)
+            assert "##FASTA" in text or reader.error_count
+            return
+        tapped = tap.part(f"{tmp}/tapped")
+        whole = scan_text(text, first_line, facts_path=f"{tmp}/whole")
+        assert list(read_entries(f"{tmp}/tapped")) == list(read_entries(f"{tmp}/whole"))
+        for k in ScanPart.__slots__:
+            if k != "facts_file":
+                assert getattr(tapped, k) == getattr(whole, k), k
 
 
 @settings(max_examples=100, deadline=None)
