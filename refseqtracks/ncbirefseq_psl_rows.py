@@ -147,6 +147,9 @@ def scan_rows(rows: Iterable[str], genome_sizes: dict[str, int]
     last: dict[tuple[str, str, str], int] = {}
     shapes: set[str] = set()  # column 9 with the values cut out, checked
     cut_values = _VALUES.sub
+    # the text around the Target value of the last line whose shape was checked: the lines of
+    # one alignment differ only there (and in Gap), and the shape does not depend on it
+    head = tail = None
     unterminated = False
     i = -1
     for i, line in enumerate(rows):
@@ -164,14 +167,17 @@ def scan_rows(rows: Iterable[str], genome_sizes: dict[str, int]
                 or strand not in _STRANDS or phase not in _PHASES or ftype == "CDS"
                 or (score != "." and not score.replace(".", "", 1).isdigit())):
             raise Unusual(i)
-        shape = cut_values("=", col9)
-        if shape not in shapes:
-            _check_shape(shape)
-            shapes.add(shape)
-        if "," in col9 and _single_values_have_commas(col9):
-            raise Unusual(i)
         j = 7 if col9.startswith("Target=") else col9.find(";Target=") + 8
         k = col9.find(";", j)
+        if not (head is not None and col9.startswith(head) and len(head) == j
+                and (col9.endswith(tail) and len(col9) - k == len(tail) if k >= 0 else not tail)):
+            shape = cut_values("=", col9)
+            if shape not in shapes:
+                _check_shape(shape)  # (which wants a Target: so head ends with 'Target=')
+                shapes.add(shape)
+            head, tail = col9[:j], col9[k:] if k >= 0 else ""
+        if "," in col9 and _single_values_have_commas(col9):
+            raise Unusual(i)
         words = (col9[j:] if k < 0 else col9[j:k]).split()
         n = len(words)
         if (n != 3 and n != 4 or not words[1].isdigit() or not words[2].isdigit()
