@@ -485,36 +485,34 @@ class _PieceScans:
     (:class:`~refseqtracks.ncbirefseq_scan.PieceTap`); as the piece hook (``piece_hook``,
     called after the piece converted well) it hands over that scan, or, when the reading did
     not see the whole piece, scans the piece's file again.  The piece's link-table entries go
-    to a file in ``facts_dir`` when given.  With ``rows``: the scan and the name hashes the
-    row maker recorded for this piece."""
+    to a file in ``facts_dir``.  The hook returns the scan and the name hashes ``rows``
+    recorded for the piece."""
 
-    def __init__(self, facts_dir: str | None = None, rows: RowMaker | None = None):
+    def __init__(self, facts_dir: str, rows: RowMaker):
         self.facts_dir = facts_dir
         self.rows = rows
         self.tap = None
 
     def reader_tap(self, first_lineno: int):
         from refseqtracks.ncbirefseq_scan import PieceTap
-        self.tap = PieceTap(first_lineno) if self.facts_dir is not None else None
+        self.tap = PieceTap(first_lineno)
         return self.tap
 
     def __call__(self, path: str, first_line: int):
         from refseqtracks.ncbirefseq_scan import scan_text
-        facts_dir, rows = self.facts_dir, self.rows
-        facts_path = os.path.join(facts_dir, f"facts.{first_line}") if facts_dir is not None else None
+        facts_path = os.path.join(self.facts_dir, f"facts.{first_line}")
         tap, self.tap = self.tap, None
         if tap is not None and tap.done and tap.first_lineno == first_line:
-            part = tap.part(facts_path)  # type: ignore[arg-type]
+            part = tap.part(facts_path)
         else:
             with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
                 f.readline()  # the piece's own ##gff-version line
                 part = scan_text(f.read(), first_line, facts_path=facts_path)
         if part.has_so_type:
             raise ValueError("SO_type= needs the sed stream")  # the one-process way
-        if rows is not None:
-            hashes, rows.hashes = rows.hashes, array("q")
-            return part, hashes.tobytes() if hashes is not None else None
-        return part
+        rows = self.rows
+        hashes, rows.hashes = rows.hashes, array("q")
+        return part, hashes.tobytes() if hashes is not None else None
 
 
 def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, facts_dir: str,
