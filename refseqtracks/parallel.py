@@ -202,6 +202,8 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[tuple, 
             size = min(size * 2, chunk_bytes)
             if not data:
                 break
+            if data[-1:] == b"\r":  # (a \r\n split between two reads is still one line end)
+                data += fh.read(1)
             if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
                 raise _Fallback()
             if _has_fasta(data) or (rest and b"##FASTA" in rest[-8:] + data[:8]):

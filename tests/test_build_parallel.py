@@ -84,6 +84,22 @@ def test_workers_scan_what_the_conversion_read(tmp_path, monkeypatch):
     _same(tmp_path, gff, ["--assembly-report", str(REPORT)], monkeypatch)
 
 
+def test_crlf_input_same_in_pieces(tmp_path, monkeypatch):
+    # (the workers' scan then takes each block of lines as text: the reader splits such blocks
+    # its own way; the pieces are small enough for a read to end between '\r' and '\n')
+    from refseqtracks import ncbirefseq_scan
+
+    def no_second_reading(*_a, **_k):
+        raise AssertionError("a piece was scanned apart")
+
+    monkeypatch.setattr(ncbirefseq_scan, "scan_text", no_second_reading)
+    gff = tmp_path / "sample_genomic.gff"
+    head, _, rest = SAMPLE.read_text().replace("SO_type=", "so_type=").partition("\n")
+    gff.write_bytes(f"{head}\n{rest}".replace("\n", "\r\n").replace("\r\n", "\n", 1).encode())
+    # (a carriage return in the header line makes the whole run one process)
+    _same(tmp_path, gff, ["--assembly-report", str(REPORT)], monkeypatch)
+
+
 @pytest.mark.parametrize("rel, pieces", [
     ("refseq_bacteria/GCF_000005845.2_ASM584v2_genomic.gff.gz", True),
     ("refseq_bacteria/GCF_000020065.1_ASM2006v1_genomic.gff", True),
