@@ -70,29 +70,31 @@ def test_sample_same_in_pieces(tmp_path, monkeypatch, args):
     _same(tmp_path, gff, args, monkeypatch)
 
 
-def test_workers_scan_what_the_conversion_read(tmp_path, monkeypatch):
-    # the pieces' raw-line scan is fed by the converter's reader: the piece files are not read
-    # a second time (scan_text is what a worker falls back to)
+def _no_second_reading(monkeypatch) -> None:
+    """A worker that reads its piece again for the raw-line scan (``scan_text``, what it falls
+    back to when the converter's reader did not see the whole piece) fails, and with it the
+    piece-wise run."""
     from refseqtracks import ncbirefseq_scan
 
-    def no_second_reading(*_a, **_k):
+    def scanned_apart(*_a, **_k):
         raise AssertionError("a piece was scanned apart")
 
+    monkeypatch.setattr(ncbirefseq_scan, "scan_text", scanned_apart)
+
+
+def test_workers_scan_what_the_conversion_read(tmp_path, monkeypatch):
+    # the pieces' raw-line scan is fed by the converter's reader: the piece files are not read
+    # a second time
     gff = tmp_path / "sample_genomic.gff"
     gff.write_text(SAMPLE.read_text().replace("SO_type=", "so_type="))
-    monkeypatch.setattr(ncbirefseq_scan, "scan_text", no_second_reading)
+    _no_second_reading(monkeypatch)
     _same(tmp_path, gff, ["--assembly-report", str(REPORT)], monkeypatch)
 
 
 def test_crlf_input_same_in_pieces(tmp_path, monkeypatch):
     # (the workers' scan then takes each block of lines as text: the reader splits such blocks
     # its own way; the pieces are small enough for a read to end between '\r' and '\n')
-    from refseqtracks import ncbirefseq_scan
-
-    def no_second_reading(*_a, **_k):
-        raise AssertionError("a piece was scanned apart")
-
-    monkeypatch.setattr(ncbirefseq_scan, "scan_text", no_second_reading)
+    _no_second_reading(monkeypatch)
     gff = tmp_path / "sample_genomic.gff"
     head, _, rest = SAMPLE.read_text().replace("SO_type=", "so_type=").partition("\n")
     gff.write_bytes(f"{head}\n{rest}".replace("\n", "\r\n").replace("\r\n", "\n", 1).encode())
