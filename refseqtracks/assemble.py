@@ -275,16 +275,22 @@ class Gff3Converter:
 
     # -- output --------------------------------------------------------------------------
     def replay(self, results: Iterable[RootResult], *, on_transcript: Callable, on_bad: Callable | None,
-               on_attrs: Callable | None, on_unprocessed: Callable | None) -> int:
+               on_attrs: Callable | None, on_unprocessed: Callable | None,
+               on_piece: Callable | None = None) -> int:
         """Emit the results in kent's order, honouring the conversion error budget.
 
         ``on_transcript(gp_line, Transcript | None)``; the others receive text.  Diagnostics go to
         ``report``.  Returns the number of conversion errors (see :meth:`finish_message`).
+        ``on_piece`` takes a whole piece filed by the converter's ``piece_filer`` in a worker
+        (:mod:`refseqtracks.parallel`).
         """
-        sinks = {"tx": on_transcript, "bad": on_bad, "attrs": on_attrs, "root": on_unprocessed}
+        sinks = {"tx": on_transcript, "bad": on_bad, "attrs": on_attrs, "root": on_unprocessed,
+                 "piece": on_piece}
         for kind, a, b in self._outputs(results, want_attrs=on_attrs is not None,
                                         want_roots=on_unprocessed is not None):
             fn = sinks[kind]
+            if fn is None and kind == "piece":
+                raise RuntimeError("a piece filed by piece_filer needs on_piece")
             if fn is not None:
                 if kind == "tx":
                     fn(a, b)
@@ -293,7 +299,7 @@ class Gff3Converter:
         return self.convert_errors
 
     def _outputs(self, results: Iterable[RootResult], *, want_attrs: bool, want_roots: bool):
-        """``(kind, value, transcript)`` in output order: kinds tx, bad, attrs, root."""
+        """``(kind, value, transcript)`` in output order: kinds tx, bad, attrs, root, piece."""
         warn = self.opts.warn_and_continue
         report = self.report
         limit = self.max_convert_errors
@@ -325,6 +331,8 @@ class Gff3Converter:
                 elif kind == "brk":
                     if count >= limit and not warn:
                         break
+                elif kind == "piece":
+                    yield "piece", ev[1], None
             if count >= limit:
                 stop = True
 

@@ -46,7 +46,7 @@ from refseqtracks.annotate_facts import GffFacts, _parse_raw, _RAW_MARKS, record
 from refseqtracks.batchfile import dump_batch, iter_items
 from refseqtracks.fileio import write_lines
 
-__all__ = ["name_entries", "write_entries", "read_entries", "NameLinkTable", "LinesJob"]
+__all__ = ["name_entries", "write_entries", "read_entries", "NameLinkTable", "LinesJob", "name_key"]
 
 _BATCH = 1024
 #: entries per batch of an entry file: the link table reads one batch of every piece at a time
@@ -55,7 +55,8 @@ _ENTRY_BATCH = 128
 NAME_SORT_LIMIT = 50_000
 
 
-def _key(name: str) -> bytes:
+def name_key(name: str) -> bytes:
+    """The sort key of a transcript name: its bytes (the table is sorted bytewise)."""
     return name.encode("utf-8", "surrogateescape")
 
 
@@ -100,7 +101,7 @@ def name_entries(facts: GffFacts, *, keep: "Callable[[str], bool] | None" = None
                 notes.append(fields[11] if fields is not None else "")
                 notes.append(cds_notes.get(other, ""))
             more = tuple(notes)
-        out.append((_key(name), rec, gene, prot, cds, more))
+        out.append((name_key(name), rec, gene, prot, cds, more))
     out.sort()
     return out
 
@@ -175,11 +176,19 @@ class NameLinkTable:
         """Add the row of a transcript name (a name added again adds nothing)."""
         if self._sorter is None:
             raise RuntimeError("the link table was already read")
-        self._sorter.add(_key(name), name)
+        self._sorter.add(name_key(name), name)
 
     def add(self, tx) -> None:
         """Add the row of a :class:`~refseqtracks.model.Transcript` (its name only)."""
         self.add_name(tx.name)
+
+    def add_names_run(self, f: IO[bytes], count: int) -> None:
+        """Add the names of a sorted run of ``(name_key(name), name)`` items (written by
+        :meth:`refseqtracks.extsort.ExternalSorter.dump_run`; ``f`` at its start, closed by the
+        table)."""
+        if self._sorter is None:
+            raise RuntimeError("the link table was already read")
+        self._sorter.add_run(f, count)
 
     def rewind(self) -> None:
         """Undo another process's reading of the names (see :class:`LinesJob`)."""
@@ -200,7 +209,7 @@ class NameLinkTable:
                 if name == last:
                     continue
                 last = name
-                key = _key(name)
+                key = name_key(name)
                 while ent is not None and ent[0] < key:
                     ent = next(entries, None)
                 group = []

@@ -59,7 +59,7 @@ from refseqtracks.link_join import LinesJob, NameLinkTable, name_entries, read_e
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
 from refseqtracks.ncbirefseq_psl import SORT_LIMIT, fake_item
-from refseqtracks.ncbirefseq_rows import RowMaker
+from refseqtracks.ncbirefseq_rows import FiledPiece, PieceFiler, RowMaker
 from refseqtracks.ncbirefseq_scan import GffScan, Progress, SedStream, annotation_release, scan_file
 from refseqtracks.ncbirefseq_split import SUBSET_FILES, read_select_list, split_genepred
 
@@ -361,6 +361,49 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             if gp_count % 4096 == 0:
                 flush()
 
+        def on_piece(filed: tuple) -> None:
+            """A piece the workers filed (:class:`~refseqtracks.ncbirefseq_rows.PieceFiler`)."""
+            p = FiledPiece(*filed)
+            flush()  # (what came before it is written first)
+            files, meta = out.files, out.meta
+            n = len(p.gp)
+            gtf = p.gtf
+            if repeated is None or repeated:
+                for i, name in enumerate(p.names):
+                    if repeated is None or hash(name) in repeated:
+                        unique = gtf_writer.unique_name(name)
+                        if unique != name:  # genePredToGtf's unique transcript_id: formatted again
+                            tx = parse_genepred_line(p.gp[i], path=gff_name, bin=bin)
+                            gtf[i] = "".join(to_gtf_lines(tx, source=gtf_writer.source, utr=True, name=unique))
+            files["genePred"].write("".join(p.gp))
+            meta["genePred"].records += n
+            files["gtf"].write("".join(gtf))
+            meta["gtf"].records += n
+            files["attrs"].write(p.attrs)
+            files["unprocessed"].write(p.roots)
+            meta["unprocessed"].records += p.n_roots
+            cur_names, cur_gp, cur_bed = p.subsets["curated"]
+            sel = [i for i, name in enumerate(cur_names) if acc.is_select(name, select)] if select else []
+            texts = {**p.subsets, "curated": ("".join(cur_gp), "".join(cur_bed), len(cur_names)),
+                     "select": ("".join([cur_gp[i] for i in sel]), "".join([cur_bed[i] for i in sel]), len(sel))}
+            for s, (gp_text, bed_rows, count) in texts.items():
+                counts[s] += count
+                meta[f"{s}.gp"].records += count
+                meta[f"{s}.bed"].records += count
+                files[f"{s}.gp"].write(gp_text)
+                if s == "other":
+                    for item in bed_rows:
+                        other_bed.add(*item)
+                else:
+                    files[f"{s}.bed"].write(bed_rows)
+            path, count = p.link_run
+            link.add_names_run(_adopted(path), count)
+            if p.fake_run is not None:
+                path, count = p.fake_run
+                fake_rows.add_run(_adopted(path), count)
+            for fields in p.fake_fields:
+                fake_rows.add(*fake_of(Transcript(*fields)))
+
         def on_attrs(text: str) -> None:
             bufs["attrs"].append(text)
 
@@ -369,7 +412,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             out.meta["unprocessed"].records += 1
 
         conv.replay(results, on_transcript=on_transcript, on_bad=None, on_attrs=on_attrs,
-                    on_unprocessed=on_unprocessed)
+                    on_unprocessed=on_unprocessed, on_piece=on_piece)
         conv.finish_message()
         flush()
         del results
@@ -463,6 +506,13 @@ def _link_table(scan: GffScan) -> NameLinkTable:
     return NameLinkTable(lambda: [name_entries(facts)])
 
 
+def _adopted(path: str) -> IO[bytes]:
+    """A worker's run file, open for reading and already unlinked (gone when closed)."""
+    f = open(path, "rb")
+    os.unlink(path)
+    return f
+
+
 def _repeated_hashes(parts: list[bytes]) -> set[int]:
     """The values that occur more than once in the pieces' ``array("q")`` bytes."""
     data = b"".join(parts)
@@ -530,6 +580,7 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
     if progress is not None:
         progress("reading and converting (gff3ToGenePred -refseqHacks)", None)
     scans = _PieceScans(facts_dir, rows)
+    conv.piece_filer = PieceFiler(facts_dir)
     conv.piece_hook = scans
     conv.reader_tap = scans.reader_tap
     hashes: list[bytes] = []

@@ -21,10 +21,19 @@ which gets ``None`` instead of rows and does the whole record itself:
   ``hash`` of each record's name there: a name whose hash occurs once among all records is
   not repeated.
 
-Public API: :class:`RowMaker`, :data:`Rows`.
+When every record of a piece got its rows, :class:`PieceFiler` also files them in the worker:
+each output's text for the whole piece, in the piece's order, so that the main process writes a
+piece with a few joins instead of handling its records one by one.  Only what needs the whole
+input stays per record: the curated records (the Select list is known at the end of the
+scan), the names and genePred lines (a repeated GTF ``transcript_id``), the Other BED lines
+(sorted with everything else).  The link-table names and the fake PSL rows go to sorted run
+files (:class:`refseqtracks.extsort.ExternalSorter`), merged with the others'.
+
+Public API: :class:`RowMaker`, :data:`Rows`, :class:`PieceFiler`, :class:`FiledPiece`.
 """
 from __future__ import annotations
 
+import os
 from array import array
 from typing import NamedTuple
 
@@ -34,7 +43,7 @@ from refseqtracks.formats.genepred import check_transcript, parse_genepred_line
 from refseqtracks.formats.gtf import to_gtf_lines
 from refseqtracks.model import Transcript
 
-__all__ = ["RowMaker", "Rows"]
+__all__ = ["RowMaker", "Rows", "PieceFiler", "FiledPiece"]
 
 
 class Rows(NamedTuple):
@@ -106,3 +115,103 @@ class RowMaker:
             (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
              tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames),
             fake))
+
+
+class FiledPiece(NamedTuple):
+    """A piece's outputs as :class:`PieceFiler` files them (all in the piece's kent order)."""
+
+    names: list         # every record's name
+    gp: list            # every record's genePred line (the genePred output, and for a repeat)
+    gtf: list           # every record's GTF lines
+    attrs: str          # the -attrsOut text
+    roots: str          # the unprocessed roots' lines
+    n_roots: int
+    subsets: dict       # "all", "predicted": (genePred text, BED text, count); "other": (genePred
+                        # text, BED sort items, count); "curated": (names, genePred lines, BED lines)
+    link_run: tuple     # (path, count) of the All names' sorted run (link_join names)
+    fake_run: tuple | None   # (path, count) of the fake PSL rows' sorted run, or None:
+    fake_fields: list   # then the All records' Transcript fields, for the main process to make them
+
+
+class PieceFiler:
+    """Files a piece's records into the build's outputs, in the conversion worker (the
+    :mod:`refseqtracks.parallel` ``piece_filer``).
+
+    Called with the piece's results, whose records carry their :class:`Rows` (the converter's
+    ``tx_post`` is a :class:`RowMaker`), and the piece's first line number (which names its run
+    files in ``runs_dir``).  Returns a :class:`FiledPiece` as a plain tuple (for ``marshal``), or
+    None when the main process must take the records one by one: a message, a conversion error
+    or a bad record in the piece, or a record the row maker left to the main process.
+    """
+
+    def __init__(self, runs_dir: str):
+        self.runs_dir = runs_dir
+
+    def __call__(self, results: list, first_line: int) -> tuple | None:
+        names: list[str] = []
+        gp: list[str] = []
+        gtf: list[str] = []
+        attrs: list[str] = []
+        roots: list[str] = []
+        sub_gp: dict[str, list[str]] = {"all": [], "curated": [], "predicted": [], "other": []}
+        sub_bed: dict[str, list] = {"all": [], "curated": [], "predicted": [], "other": []}
+        cur_names: list[str] = []
+        link_names: list[str] = []
+        fakes: list[tuple] = []
+        fake_fields: list[tuple] = []
+        subsets_of = acc.subsets_of
+        for processed, events, line in results:
+            if not processed:
+                if line is not None:
+                    roots.append(line if line[-1:] == "\n" else line + "\n")
+                continue
+            for ev in events:
+                kind = ev[0]
+                if kind == "tx":
+                    if len(ev) != 5:  # (left to the main process)
+                        return None
+                    gp_line, gtf_lines, bed_line, fields, fake = ev[2]
+                    name = fields[0]
+                    names.append(name)
+                    gp.append(gp_line)
+                    gtf.append(gtf_lines)
+                    if ev[3]:
+                        attrs.append(ev[3])
+                    for s in subsets_of(name):
+                        sub_gp[s].append(gp_line)
+                        if s == "other":  # (genePredToBed -tab -fillSpace | sort -k1,1 -k2n,2n)
+                            sub_bed[s].append(((fields[1].encode("utf-8", "surrogateescape"), fields[3],
+                                                bed_line.encode("utf-8", "surrogateescape")), bed_line))
+                            continue
+                        sub_bed[s].append(bed_line)
+                        if s == "curated":
+                            cur_names.append(name)
+                        elif s == "all":
+                            link_names.append(name)
+                            if fake is not None:
+                                fakes.append(fake)
+                            else:
+                                fake_fields.append(fields)
+                elif kind == "gattrs":
+                    attrs.append(ev[1])
+                elif kind != "brk":  # (a message, an error, a bad record)
+                    return None
+        from refseqtracks.link_join import name_key
+        subsets = {s: ("".join(sub_gp[s]), "".join(sub_bed[s]), len(sub_gp[s])) for s in ("all", "predicted")}
+        subsets["other"] = ("".join(sub_gp["other"]), sub_bed["other"], len(sub_gp["other"]))
+        subsets["curated"] = (cur_names, sub_gp["curated"], sub_bed["curated"])
+        link_run = self._run("names", first_line, ((name_key(n), n) for n in link_names))
+        fake_run = self._run("fake", first_line, fakes) if fakes or not fake_fields else None
+        return tuple(FiledPiece(names, gp, gtf, "".join(attrs), "".join(roots), len(roots), subsets,
+                                link_run, fake_run, fake_fields))
+
+    def _run(self, kind: str, first_line: int, items) -> tuple:
+        """``(path, count)`` of a sorted run of ``(key, text)`` items."""
+        from refseqtracks.extsort import ExternalSorter
+        sorter = ExternalSorter(limit=1 << 62)
+        for key, text in items:
+            sorter.add(key, text)
+        path = os.path.join(self.runs_dir, f"{kind}.{first_line}")
+        with open(path, "wb") as f:
+            count = sorter.dump_run(f)
+        return path, count

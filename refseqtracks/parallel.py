@@ -21,6 +21,12 @@ How the result stays exactly kent's (byte-identical to the one-process path):
 * A converter with a ``tx_post`` attribute (``post(gp_line, Transcript | None)``) has it called
   on each record in the worker; a result other than None is handed to ``on_transcript`` in
   the transcript's place (the build formats its rows there: :mod:`refseqtracks.ncbirefseq_rows`).
+* A converter with a ``piece_filer`` attribute (``filer(piece results, first_line)``) has it
+  called on each piece's results (after ``tx_post``) in the worker; a result other than None
+  replaces them: the main process gets it as one ``("piece", filed)`` event (the build files
+  the whole piece's rows into its outputs in the worker).  A piece is filed only when nothing
+  in it counts against the error budget; a filed piece that would come after the budget is
+  spent (its roots would be unprocessed roots) makes the run fall back.
 * A converter with a ``piece_hook`` attribute (``hook(piece_path, first_line)``) has it
   called on each piece's text file (a ``##gff-version`` line, then the piece) in the worker
   after a good conversion; the results are left in ``conv.piece_parts`` in file order, or
@@ -263,18 +269,18 @@ def _worker_start() -> None:
 
 
 def _work(index: int, path: str, first_line: int, out_path: str):
-    """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line), part)``
-    (``ok`` None: interrupted by Ctrl-C)."""
+    """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line), part,
+    (conversion errors, filed))`` (``ok`` None: interrupted by Ctrl-C)."""
     global _in_piece
     _in_piece = True
     try:
         if _JOB["stop"].is_set():  # the run falls back: the pieces still queued are not wanted
-            return index, False, b"", None, None
+            return index, False, b"", None, None, None
         return _convert_piece(index, path, first_line, out_path)
     except KeyboardInterrupt:  # Ctrl-C: the main process stops too (even if it missed its own)
-        return index, None, b"", None, None
+        return index, None, b"", None, None, None
     except BaseException:  # noqa: BLE001 - any failure: the one-process run reports it properly
-        return index, False, b"", None, None
+        return index, False, b"", None, None, None
     finally:
         _in_piece = False
         try:
@@ -310,14 +316,20 @@ def _convert_piece(index: int, path: str, first_line: int, out_path: str):
                       else ev for ev in events]
         events_out.append((res.processed, events, res.line))
     if messages or not conv.grouper.streaming:
-        return index, False, b"", None, None
+        return index, False, b"", None, None, None
+    filer = getattr(conv, "piece_filer", None)
+    filed = filer(events_out, first_line) if filer is not None else None
     hook = getattr(conv, "piece_hook", None)
     part = hook(path, first_line) if hook is not None else None
+    errors = 0
+    if filed is None:
+        errors = sum(1 for _, events, _ in events_out for ev in events if ev[0] == "err")
     with open(out_path, "wb") as fh:
-        marshal.dump(events_out, fh)
+        marshal.dump(events_out if filed is None else ("filed", filed), fh)
     ids = array("q", map(hash, conv.grouper.flushed)).tobytes()
     reader = conv.reader
-    return index, True, ids, (reader.pragmas[1:], reader.comments, reader.lineno), part
+    return (index, True, ids, (reader.pragmas[1:], reader.comments, reader.lineno), part,
+            (errors, filed is not None))
 
 
 def _posted(ev: tuple, post) -> tuple:
@@ -415,18 +427,20 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             outs: list[str] = []
             ids: list[bytes] = []
             headers: list[tuple] = []
+            tallies: list[tuple] = []
 
             parts: list = []
             take_part = getattr(conv, "piece_sink", None) or parts.append
 
             def collect(fut) -> None:
-                _, good, hashes, header, part = fut.result()
+                _, good, hashes, header, part, tally = fut.result()
                 if not good:
                     if good is None:  # (interrupted)
                         raise KeyboardInterrupt
                     raise _Fallback()
                 ids.append(hashes)
                 headers.append(header)
+                tallies.append(tally)
                 take_part(part)
 
             for index, (piece, first_line) in enumerate(_pieces(conv.src, chunk_bytes, reader)):
@@ -450,7 +464,7 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             # the workers finish what they hold and exit; no thread of the executor outlives
             # the run (a later fork would copy its locks)
             pool.shutdown(wait=True, cancel_futures=True)
-        if _ids_overlap(ids) or not _merge_headers(reader, headers):
+        if _ids_overlap(ids) or not _merge_headers(reader, headers) or _filed_after_budget(conv, tallies):
             raise _Fallback()
         ok = True
         conv.pieces = len(outs)
@@ -467,6 +481,17 @@ def parallel_results(conv, *, jobs: int, chunk_bytes: int = _CHUNK_BYTES) -> Ite
             shutil.rmtree(tmpdir, ignore_errors=True)
 
 
+def _filed_after_budget(conv, tallies: list[tuple]) -> bool:
+    """Whether a filed piece comes (in kent's order) after the conversion error budget is spent:
+    its roots would then be unprocessed roots, which a filed piece no longer knows."""
+    count = 0
+    for errors, filed in reversed(tallies):
+        if filed and count >= conv.max_convert_errors:
+            return True
+        count += errors
+    return False
+
+
 def _replay_pieces(outs: list[str], tmpdir: str) -> Iterator[RootResult]:
     try:
         for out_path in reversed(outs):
@@ -474,6 +499,9 @@ def _replay_pieces(outs: list[str], tmpdir: str) -> Iterator[RootResult]:
                 # (marshal.load on a file reads it a few bytes at a time: four times slower)
                 items = marshal.loads(fh.read())
             os.unlink(out_path)
+            if items.__class__ is tuple:  # a filed piece: one event
+                yield RootResult(True, [("piece", items[1])], None)
+                continue
             for processed, events, line in items:
                 for k, ev in enumerate(events):
                     if ev[0] == "tx" and ev[2] is not None:

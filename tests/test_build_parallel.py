@@ -24,38 +24,49 @@ GENERATOR = SHARED / "bench" / "make_refseq_gff.py"
 
 
 def _run(tmp_path: Path, name: str, gff: Path, args: list[str], jobs: int, monkeypatch,
-         chunk: int) -> tuple[dict, str, int]:
-    """Every output file's bytes, stderr, and the number of pieces the conversion used."""
+         chunk: int) -> tuple[dict, str, int, int]:
+    """Every output file's bytes, stderr, whether the conversion went in pieces, and how many
+    pieces the workers filed whole."""
     used = []
+    filed = []
     real = parallel.parallel_results
+    real_replay = parallel._replay_pieces
 
     def spy(conv, **kw):
         res = real(conv, **kw)
         used.append(res is not None)
         return res
 
+    def replay_spy(*a, **kw):
+        for res in real_replay(*a, **kw):
+            filed.append(bool(res.events) and res.events[0][0] == "piece")
+            yield res
+
     monkeypatch.setattr(Gff3Converter, "parallel_jobs", jobs)
     monkeypatch.setattr(Gff3Converter, "_parallel_args", {"chunk_bytes": chunk})
     monkeypatch.setattr(parallel, "parallel_results", spy)
+    monkeypatch.setattr(parallel, "_replay_pieces", replay_spy)
     out = tmp_path / name
     err = io.StringIO()
     with redirect_stderr(err):
         rc = main(["build", str(gff), "-o", str(out), "--date", "2024-02-29", "--version-date", "2024-01-15",
                    "--quiet", *args])
     assert rc == 0, err.getvalue()
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}, err.getvalue(), sum(used)
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}, err.getvalue(), sum(used), sum(filed)
 
 
 def _same(tmp_path: Path, gff: Path, args: list[str], monkeypatch, chunk: int = 1500,
-          pieces: bool = True) -> None:
-    one, err1, used1 = _run(tmp_path, "one", gff, args, 1, monkeypatch, chunk)
-    many, err2, used2 = _run(tmp_path, "many", gff, args, 2, monkeypatch, chunk)
+          pieces: bool = True) -> int:
+    """Builds ``gff`` in one process and in pieces, the same; returns how many pieces were filed."""
+    one, err1, used1, _ = _run(tmp_path, "one", gff, args, 1, monkeypatch, chunk)
+    many, err2, used2, filed = _run(tmp_path, "many", gff, args, 2, monkeypatch, chunk)
     # the second run really went through the pieces (or, with pieces=False, tried and fell back)
     assert (used1, used2) == (0, 1 if pieces else 0)
     assert many.keys() == one.keys()
     for name in one:
         assert many[name] == one[name], name
     assert err2 == err1
+    return filed
 
 
 @pytest.mark.parametrize("args", [
@@ -67,7 +78,7 @@ def test_sample_same_in_pieces(tmp_path, monkeypatch, args):
     # (an input with SO_type= goes through the sed stream in one process: fixed here beforehand)
     gff = tmp_path / "sample_genomic.gff"
     gff.write_text(SAMPLE.read_text().replace("SO_type=", "so_type="))
-    _same(tmp_path, gff, args, monkeypatch)
+    assert _same(tmp_path, gff, args, monkeypatch) > 1  # (pieces filed whole in the workers too)
 
 
 def _no_second_reading(monkeypatch) -> None:
@@ -138,7 +149,8 @@ def test_repeated_names_and_filtered_records(tmp_path, monkeypatch):
                       "GenBank-Accn\tRelationship\tRefSeq-Accn\tAssembly-Unit\tSequence-Length\tUCSC-style-name\n"
                       "1\tassembled-molecule\t1\tChromosome\tCM000901.1\t=\tNC_000901.1\tPrimary\t50000\tchr1\n"
                       "2\tassembled-molecule\t2\tChromosome\tCM000902.1\t=\tNC_000902.1\tPrimary\t50000\tchr2\n")
-    _same(tmp_path, gff, ["--assembly-report", str(report)], monkeypatch)
+    # (the second placement's piece is filed whole: its GTF is formatted again in the main process)
+    assert _same(tmp_path, gff, ["--assembly-report", str(report)], monkeypatch) > 1
     _same(tmp_path / "b", gff, ["--assembly-report", str(report), "--drop-unmapped", "--bin"], monkeypatch)
     gtf = (tmp_path / "many" / "in.ncbiRefSeq.gtf").read_text()
     assert 'transcript_id "NM_000777.1_2"' in gtf
@@ -218,3 +230,35 @@ def test_stdin_is_copied_and_built_in_pieces(tmp_path, monkeypatch):
     assert (used1, used2) == (0, 1)
     assert many == one and err2 == err1
     assert b'"input": "-"' in one["manifest.json"] and "ncbiRefSeq.ncbiRefSeq.gp" in one
+
+
+def test_filed_pieces_after_the_error_budget_fall_back(tmp_path, monkeypatch):
+    # the last genes (converted first, in kent's order) spend the error budget: the roots after
+    # that are unprocessed roots, which pieces filed whole do not know: the run falls back
+    good = [GENE.format(seq="NC_000901.1", s=1000 * n + 1, e=1000 * n + 600, n=n, acc=f"NM_{n:06d}.1",
+                        cs=1000 * n + 101, ce=1000 * n + 400) for n in range(40)]
+    bad = [GENE.format(seq="NC_000901.1", s=1000 * n + 1, e=1000 * n + 600, n=n, acc=f"NM_{n:06d}.1",
+                       cs=1000 * n + 101, ce=1000 * n + 400).replace("\t+\t.\tID=rna", "\t.\t.\tID=rna")
+           for n in range(40, 95)]
+    gff = tmp_path / "in.gff3"
+    gff.write_text("##gff-version 3\n" + "".join(good + bad))
+    _same(tmp_path, gff, ["--warn-and-continue"], monkeypatch, pieces=False)
+    roots = (tmp_path / "many" / "in.unprocessedRoots.txt").read_text()
+    assert "ID=gene-G3;" in roots and "skipping" in (tmp_path / "many" / "manifest.json").read_text()
+    # (with fewer errors than the budget, the good pieces are filed whole)
+    gff.write_text("##gff-version 3\n" + "".join(good + bad[:10]))
+    assert _same(tmp_path / "b", gff, ["--warn-and-continue"], monkeypatch) > 1
+
+
+@pytest.mark.parametrize("tallies, falls_back", [
+    ([], False),
+    ([(0, True), (0, True)], False),
+    ([(0, True), (50, False)], True),      # (kent's order is the pieces' order reversed)
+    ([(50, False), (0, True)], False),
+    ([(0, True), (30, False), (20, False)], True),
+    ([(0, True), (30, False), (19, False)], False),
+])
+def test_filed_after_budget(tallies, falls_back):
+    class Conv:
+        max_convert_errors = 50
+    assert parallel._filed_after_budget(Conv, tallies) is falls_back

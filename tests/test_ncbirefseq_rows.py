@@ -1,9 +1,12 @@
-"""The build's per-record rows: what the row maker leaves to the main process."""
+"""The build's per-record rows: what the row maker leaves to the main process, and which
+pieces are filed whole in the workers."""
 from __future__ import annotations
+
+import pytest
 
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line
 from refseqtracks.model import Transcript
-from refseqtracks.ncbirefseq_rows import RowMaker
+from refseqtracks.ncbirefseq_rows import FiledPiece, PieceFiler, RowMaker
 
 GOOD = Transcript("NM_000001.1", "NC_1", "+", 100, 900, 150, 850, (100, 500), (300, 900), 0, "GENE1",
                   "cmpl", "cmpl", (0, 2))
@@ -36,3 +39,30 @@ def test_unchecked_records_are_checked_whole():
     line = format_genepred_line(BAD, ext=True)
     assert _maker(False)(line, BAD) is None
     assert _maker(True)(line, BAD) is not None  # (checked: the converter would have refused it)
+
+
+def _piece(*events, unprocessed: str | None = None) -> list:
+    line = format_genepred_line(GOOD, ext=True)
+    made = _maker(True)(line, GOOD)
+    results = [(True, [("gattrs", "gene attrs\n"), ("tx", line, made, "tx attrs\n", True), ("brk",), *events],
+                None)]
+    if unprocessed is not None:
+        results.append((False, [], unprocessed))
+    return results
+
+
+def test_a_piece_is_filed_whole(tmp_path):
+    filed = PieceFiler(str(tmp_path))(_piece(unprocessed="NC_1\tRefSeq\tcDNA_match\t1\t2\t.\t+\t.\tID=a"), 7)
+    p = FiledPiece(*filed)
+    assert p.names == ["NM_000001.1"] and p.attrs == "gene attrs\ntx attrs\n"
+    assert p.roots.endswith("ID=a\n") and p.n_roots == 1
+    assert p.subsets["curated"][0] == ["NM_000001.1"] and p.subsets["all"][2] == 1
+    assert p.subsets["predicted"] == ("", "", 0) and p.link_run == (str(tmp_path / "names.7"), 1)
+    assert p.fake_run is None and p.fake_fields == [p.fake_fields[0]] and p.fake_fields[0][0] == "NM_000001.1"
+
+
+@pytest.mark.parametrize("event", [("msg", "Warning: something"), ("err", "invalid strand for mRNA x"),
+                                   ("bad", "a bad line\n"), ("tx", "line\n", None, None)])
+def test_a_piece_with_anything_for_the_main_process_is_not_filed(tmp_path, event):
+    assert PieceFiler(str(tmp_path))(_piece(event), 7) is None
+    assert PieceFiler(str(tmp_path))(_piece(), 7) is not None
