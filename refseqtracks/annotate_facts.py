@@ -116,30 +116,25 @@ def _record(source: str, col9: str) -> str | tuple[str, ...]:
     """The record of one feature line (see the module docstring)."""
     fields = [""] * _NFIELDS
     fields[0] = source
-    index = _INDEX
+    get = _INDEX.get
     for item in col9.split(";"):
-        k = item.find("=")
-        if k < 0:
-            continue
-        i = index.get(item[:k])
+        tag, _, value = item.partition("=")  # (an item without '=' has no value: not kept)
+        i = get(tag)
         if i is None:
-            if not item[:1].isspace():
+            if not tag[:1].isspace():
                 continue
-            i = index.get(item[:k].lstrip())
+            i = get(tag.lstrip())
             if i is None:
                 continue
-        value = item[k + 1:].rstrip()
-        if i == DBXREF:
-            v = value
-        elif "%" in value:
-            v = ",".join([_unescape(p) for p in value.split(",") if p])
-        elif "," in value:
-            v = ",".join([p for p in value.split(",") if p])
-        else:
-            v = value
-        if v:
+        value = value.rstrip()
+        if i != DBXREF:
+            if "%" in value:
+                value = ",".join([_unescape(p) for p in value.split(",") if p])
+            elif "," in value:
+                value = ",".join([p for p in value.split(",") if p])
+        if value:
             old = fields[i]
-            fields[i] = f"{old},{v}" if old else v
+            fields[i] = f"{old},{value}" if old else value
     rec = _SEP.join(fields)
     return rec if rec.count(_SEP) == _NFIELDS - 1 else tuple(fields)
 

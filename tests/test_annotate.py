@@ -186,3 +186,18 @@ def test_link_note_over_placements():
     row = link_rows([_tx("NM_000546.6")], facts=facts)[0]
     assert row[16].startswith("Mappings of the RefSeq transcript to different genomic sequences")
     assert row[5] == "NP_000537.3" and row[2] == "TP53"
+
+
+@pytest.mark.parametrize("col9, expected", [
+    ("ID=x;pseudo;gene=G", {"gene": "G"}),                 # a tag without '=' is not a value
+    ("ID=x; gene=G;\tgbkey=mRNA", {"gene": "G", "gbkey": "mRNA"}),  # (leading space stripped)
+    ("ID=x;gene =G;Name=N ", {"Name": "N"}),              # (the tag itself must match)
+    ("gene=A,,B;gene=C;product=a%2Cb%3Bc", {"gene": "A,B,C", "product": "a,b;c"}),
+    ("Name=N=M;pseudo=;Dbxref=GeneID:1,,HGNC:2", {"Name": "N=M", "Dbxref": ["GeneID:1", "HGNC:2"]}),
+])
+def test_record_values(col9, expected):
+    from refseqtracks.annotate_facts import RECORD_TAGS, _record, record_fields
+    fields = record_fields(_record("src", col9))
+    assert fields[0] == "src"
+    got = {t: v for t, v in zip(RECORD_TAGS, fields[1:]) if v}
+    assert got == expected
