@@ -46,6 +46,7 @@ from refseqtracks.errors import RefseqtracksError
 
 from refseqtracks.formats.psl import Psl, format_psl_line, read_psl
 from refseqtracks.model import Transcript
+from refseqtracks.ncbirefseq_psl_rows import fake_row
 
 if TYPE_CHECKING:
     from refseqtracks.extsort import ExternalSorter
@@ -354,8 +355,6 @@ def fake_item(tx: Transcript, *, q_size: int | None, t_size: int | None, bin: bo
               fast: bool = True) -> tuple:
     """genePredToFakePsl's row of one (renamed) transcript as a sort item of the step:
     ``(key, (row, RNA, sequence))`` (the row with its bin when asked)."""
-    from refseqtracks.ncbirefseq_psl_rows import fake_row
-
     line = fake_row(tx, q_size, t_size) if fast else None
     if line is None:
         p = fake_psl(tx, q_size=q_size, t_size=t_size)

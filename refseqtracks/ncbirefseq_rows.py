@@ -38,10 +38,12 @@ from array import array
 from typing import NamedTuple
 
 from refseqtracks import accessions as acc
+from refseqtracks.bins import bin_from_range
 from refseqtracks.formats.bed import to_bed12
 from refseqtracks.formats.genepred import check_transcript, parse_genepred_line
 from refseqtracks.formats.gtf import to_gtf_lines
 from refseqtracks.model import Transcript
+from refseqtracks.ncbirefseq_psl import fake_item
 
 __all__ = ["RowMaker", "Rows", "PieceFiler", "FiledPiece"]
 
@@ -98,23 +100,20 @@ class RowMaker:
                                 tx.exon_starts, tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat,
                                 tx.cds_end_stat, tx.exon_frames)
         if self.bin:
-            from refseqtracks.bins import bin_from_range
             line = f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{line}"
         subsets = acc.subsets_of(tx.name)
-        other = subsets[-1] == "other"
         fake = None
         if self.fake_sizes is not None and subsets[0] == "all":
-            from refseqtracks.ncbirefseq_psl import fake_item
             rna_sizes, out_sizes = self.fake_sizes
             fake = fake_item(tx, q_size=rna_sizes.get(tx.name) if rna_sizes else None,
                              t_size=out_sizes.get(tx.chrom), bin=self.bin)
-        return tuple(Rows(
-            line,
-            "".join(to_gtf_lines(tx, source=self.gtf_source, utr=True)),
-            to_bed12(tx, fill_space=True) if other else to_bed12(tx),
-            (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
-             tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames),
-            fake))
+        # (the fields of Rows, as a plain tuple)
+        return (line,
+                "".join(to_gtf_lines(tx, source=self.gtf_source, utr=True)),
+                to_bed12(tx, fill_space=True) if subsets[-1] == "other" else to_bed12(tx),
+                (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
+                 tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames),
+                fake)
 
 
 class FiledPiece(NamedTuple):
