@@ -184,7 +184,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             scan.comment_head, spill, genome_sizes={**scan.region_sizes, **ncbi_sizes}, rna_sizes=rna_sizes,
             renamer=Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None,
             bin=bin, out_sizes=dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes),
-            linenos=scan.psl_linenos, path=gff_name))
+            linenos=scan.psl_linenos, path=gff_name, first_pass=scan.psl_first_pass))
 
     def converter(src: Source):
         # the records come with their Transcript but without its attributes: keeping those for
@@ -535,8 +535,9 @@ class _PieceScans:
     (:class:`~refseqtracks.ncbirefseq_scan.PieceTap`); as the piece hook (``piece_hook``,
     called after the piece converted well) it hands over that scan, or, when the reading did
     not see the whole piece, scans the piece's file again.  The piece's link-table entries go
-    to a file in ``facts_dir``.  The hook returns the scan and the name hashes ``rows``
-    recorded for the piece."""
+    to a file in ``facts_dir``.  The hook returns the scan, the name hashes ``rows`` recorded
+    for the piece, and the PSL step's first pass over the piece's alignment lines
+    (:func:`~refseqtracks.ncbirefseq_psl_rows.scan_piece`)."""
 
     def __init__(self, facts_dir: str, rows: RowMaker):
         self.facts_dir = facts_dir
@@ -549,6 +550,7 @@ class _PieceScans:
         return self.tap
 
     def __call__(self, path: str, first_line: int):
+        from refseqtracks.ncbirefseq_psl_rows import scan_piece
         from refseqtracks.ncbirefseq_scan import scan_text
         facts_path = os.path.join(self.facts_dir, f"facts.{first_line}")
         tap, self.tap = self.tap, None
@@ -562,7 +564,7 @@ class _PieceScans:
             raise ValueError("SO_type= needs the sed stream")  # the one-process way
         rows = self.rows
         hashes, rows.hashes = rows.hashes, array("q")
-        return part, hashes.tobytes() if hashes is not None else None
+        return part, hashes.tobytes() if hashes is not None else None, scan_piece(part.psl_text)
 
 
 def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, facts_dir: str,
@@ -573,6 +575,7 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
     if not conv._parallel_ok():
         return None
     from refseqtracks.fileio import open_input
+    from refseqtracks.ncbirefseq_psl_rows import merge_scans
     from refseqtracks.parallel import parallel_results, piece_workers
     jobs = piece_workers(conv.parallel_jobs)
     if not jobs:
@@ -584,12 +587,14 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
     conv.piece_hook = scans
     conv.reader_tap = scans.reader_tap
     hashes: list[bytes] = []
+    psl_scans: list = []
 
     def take(made) -> None:  # the pieces' scans as they come, in file order
-        part, names = made
+        part, names, psl_scan = made
         if names is None:
             raise RefseqtracksError("no name hashes")  # (cannot happen: the one-process way)
         hashes.append(names)
+        psl_scans.append(psl_scan)
         scan.merge(part)
 
     conv.piece_sink = take
@@ -605,6 +610,7 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
         return None
     scan.finish()
     scan.name_hashes = hashes
+    scan.psl_first_pass = merge_scans(psl_scans)
     return results
 
 

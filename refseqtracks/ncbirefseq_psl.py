@@ -395,8 +395,12 @@ class RealRows:
 def real_psl_rows(comment_head: list[str], lines: "list[str] | str", *, genome_sizes: dict[str, int],
                   rna_sizes: dict[str, int] | None, renamer, bin: bool,
                   out_sizes: dict[str, int] | None, linenos: list[int] | None, path: str | None,
-                  report: Callable[[str], None] | None, fast: bool = True) -> RealRows:
-    """Steps 1-3 and liftUp: the rows of NCBI's alignments, in a sorter."""
+                  report: Callable[[str], None] | None, fast: bool = True,
+                  first_pass: tuple | None = None) -> RealRows:
+    """Steps 1-3 and liftUp: the rows of NCBI's alignments, in a sorter.
+
+    ``first_pass``: the direct conversion's first pass over ``lines``, made beforehand
+    (:func:`refseqtracks.ncbirefseq_psl_rows.merge_scans`)."""
     from refseqtracks.extsort import ExternalSorter
     from refseqtracks.ncbirefseq_psl_rows import Unusual
 
@@ -419,7 +423,7 @@ def real_psl_rows(comment_head: list[str], lines: "list[str] | str", *, genome_s
         if fast:
             try:
                 real.n_real = _direct_rows(comment_head, lines, genome_sizes, rna_sizes, renamer,
-                                           out_sizes, add, have)
+                                           out_sizes, add, have, first_pass)
                 real.used_fast = True
                 return real
             except Unusual:  # the general route decides, and reports any error
@@ -517,8 +521,11 @@ class RealRowsJob:
 
 def _direct_rows(comment_head: list[str], lines: "list[str] | str", genome_sizes: dict[str, int],
                  rna_sizes: dict[str, int] | None, renamer, out_sizes: dict[str, int] | None,
-                 add: Callable[[str, int, int, str], None], have: set[tuple[str, str]]) -> int:
-    """The real rows by :mod:`refseqtracks.ncbirefseq_psl_rows`; raises ``Unusual`` to give up."""
+                 add: Callable[[str, int, int, str], None], have: set[tuple[str, str]],
+                 first_pass: tuple | None = None) -> int:
+    """The real rows by :mod:`refseqtracks.ncbirefseq_psl_rows`; raises ``Unusual`` to give up.
+    ``first_pass``: :func:`~refseqtracks.ncbirefseq_psl_rows.merge_scans` of the lines, when
+    made beforehand."""
     from refseqtracks.ncbirefseq_psl_rows import (
         Unusual, check_header, check_sizes, iter_chains, scan_rows,
     )
@@ -527,8 +534,13 @@ def _direct_rows(comment_head: list[str], lines: "list[str] | str", genome_sizes
     if not head.endswith("\n"):
         raise Unusual("header without a final newline")
     check_header(head)
-    with _open_rows(lines) as rows:
-        rsizes, gextra, last = scan_rows(rows, genome_sizes)
+    if first_pass is not None:
+        rsizes, ends, last = first_pass
+        rsizes = dict(rsizes)
+        gextra = {k: v for k, v in ends.items() if k not in genome_sizes}
+    else:
+        with _open_rows(lines) as rows:
+            rsizes, gextra, last = scan_rows(rows, genome_sizes)
     if rna_sizes:
         rsizes.update({k: v for k, v in rna_sizes.items() if k in rsizes})
     gsizes = dict(genome_sizes)

@@ -41,11 +41,15 @@ exons are in increasing order, the case where the general route's block sort cha
 The build makes them with the other rows of each record (:mod:`refseqtracks.ncbirefseq_rows`)
 when the sequence sizes are known beforehand, and they wait sorted while the tables are written.
 
+The first pass can also run piece by piece where the input is read in pieces (the build's
+workers: :func:`scan_piece`, :func:`merge_scans`), which leaves the step only the second.
+
 Public API: :class:`Unusual`, :func:`check_header`, :func:`check_sizes`, :func:`scan_rows`,
-:func:`iter_chains`, :func:`format_chain`, :func:`fake_row`.
+:func:`scan_piece`, :func:`merge_scans`, :func:`iter_chains`, :func:`format_chain`, :func:`fake_row`.
 """
 from __future__ import annotations
 
+import io
 import itertools
 import operator
 import re
@@ -55,8 +59,8 @@ from refseqtracks.formats.genepred import format_int_list
 from refseqtracks.gff3 import STANDARD_ATTRS
 from refseqtracks.model import Transcript
 
-__all__ = ["Unusual", "check_header", "check_sizes", "scan_rows", "iter_chains", "format_chain",
-           "fake_row"]
+__all__ = ["Unusual", "check_header", "check_sizes", "scan_rows", "scan_piece", "merge_scans", "iter_chains",
+           "format_chain", "fake_row"]
 
 _SINGLE_VALUED = ("ID", "Name", "Target", "Gap", "Derives_from")
 _TAG_CHARS = frozenset(  # the GFF3 reader's rule for attribute tags
@@ -203,6 +207,49 @@ def scan_rows(rows: Iterable[str], genome_sizes: dict[str, int]
                 gextra[seqid] = end
         last[(name, seqid, "-" if (strand == "-") != (t_strand == "-") else "+")] = i
     return rsizes, gextra, last
+
+
+def scan_piece(text: str) -> tuple | None:
+    """:func:`scan_rows` of the alignment lines of one piece of the input (``text``: whole
+    lines, each with its newline), for every sequence: ``(RNA sizes, largest end of each
+    sequence, last, number of lines)`` with ``last`` indexed from the piece's first line; None
+    when a line is unusual (the step then runs its first pass itself, and decides).
+    :func:`merge_scans` puts the pieces together."""
+    if not text:
+        return {}, {}, {}, 0
+    if text[-1] != "\n":  # (only the input's last line can lack it: left to the step)
+        return None
+    lines = io.StringIO(text)
+    try:
+        rsizes, ends, last = scan_rows(lines, {})
+    except Unusual:
+        return None
+    return rsizes, ends, last, text.count("\n")
+
+
+def merge_scans(scans: Iterable[tuple | None]) -> tuple | None:
+    """The :func:`scan_rows` result ``(RNA sizes, largest end of each sequence, last)`` of the
+    pieces' :func:`scan_piece` results in file order (sequences not yet filtered by the known
+    sizes: :func:`iter_chains` takes ``scan_rows(rows, genome_sizes)``'s ``genome_sizes_added``);
+    None if any piece was unusual."""
+    rsizes: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    last: dict[tuple[str, str, str], int] = {}
+    offset = 0
+    for scan in scans:
+        if scan is None:
+            return None
+        r, e, piece_last, n = scan
+        for table, new in ((rsizes, r), (ends, e)):
+            if table.keys().isdisjoint(new):
+                table.update(new)
+            else:
+                for k, v in new.items():
+                    if table.get(k, -1) < v:
+                        table[k] = v
+        last.update({k: v + offset for k, v in piece_last.items()} if offset else piece_last)
+        offset += n
+    return rsizes, ends, last
 
 
 def iter_chains(rows: Iterable[str], rna_sizes: dict[str, int], genome_sizes: dict[str, int],

@@ -100,6 +100,9 @@ class GffScan:
         #: the ``hash`` values of the pieces' genePred names (``array("q")`` bytes, set by the
         #: build when the conversion ran in pieces)
         self.name_hashes: list[bytes] | None = None
+        #: the PSL step's first pass over the alignment lines, when the pieces made it (set by
+        #: the build: :func:`refseqtracks.ncbirefseq_psl_rows.merge_scans`)
+        self.psl_first_pass: tuple | None = None
 
     def finish(self) -> None:
         """The input is complete: keep only the facts link rows can ask for

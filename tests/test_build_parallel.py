@@ -159,11 +159,23 @@ def test_repeated_names_and_filtered_records(tmp_path, monkeypatch):
 def test_generated_refseq_input_same_in_pieces(tmp_path, monkeypatch):
     if not GENERATOR.exists():
         pytest.skip(f"needs {GENERATOR}")
+    from refseqtracks import ncbirefseq_psl
     gff = tmp_path / "gen.gff3.gz"
     report = tmp_path / "report.txt"
     subprocess.run([sys.executable, str(GENERATOR), "--scale", "0.003", "--out", str(gff),
                     "--assembly-report", str(report)], check=True, capture_output=True)
-    _same(tmp_path, gff, ["--assembly-report", str(report)], monkeypatch, chunk=100_000)
+    # (the PSL step's first pass over the alignment lines is made in the pieces)
+    given = []
+    real_init = ncbirefseq_psl.RealRowsJob.__init__
+
+    def init(self, *a, **kw):
+        first_pass = kw.get("first_pass")
+        given.append(first_pass is not None and len(first_pass[0]) > 100)
+        real_init(self, *a, **kw)
+
+    monkeypatch.setattr(ncbirefseq_psl.RealRowsJob, "__init__", init)
+    assert _same(tmp_path, gff, ["--assembly-report", str(report)], monkeypatch, chunk=100_000) > 1
+    assert given == [False, True]  # (one process, then in pieces)
 
 
 def test_falling_back_after_some_pieces_starts_the_scan_again(tmp_path, monkeypatch):

@@ -260,3 +260,45 @@ def test_real_ncbi_alignment_lines_take_the_direct_route(name):
     lines = [ln for ln in text if ln[:1] != "#" and ln.count("\t") >= 8 and "NG_" not in ln
              and ln.split("\t")[2] in ("cDNA_match", "match")]
     assert lines and _same(lines, head=head, genome_sizes={})
+
+
+@settings(max_examples=150, deadline=None)
+@given(alignment_lines(), st.lists(st.integers(0, 20), max_size=4),
+       st.sampled_from([{"NC_1": 5000}, {"NC_1": 3000, "NC_2": 500_000}, {}]))
+@example(lines=[_line("NC_1", 11, 40, "+", "NM_1.1 1 30"), _line("NC_1", 61, 70, "+", "NM_1.1 31 40")],
+         cuts=[1], genome_sizes={})
+@example(lines=[_line("NC_2", 61, 70, "+", "NM_1.1 31 40"), _line("NC_2", 11, 40, "+", "NM_1.1 1 30", aln="a2")],
+         cuts=[1], genome_sizes={})  # (the larger RNA end and sequence end come first)
+def test_first_pass_in_pieces_equals_one_pass(lines, cuts, genome_sizes):
+    # the first pass made piece by piece (the build's workers) and merged is the one-pass
+    # result, or nothing when a piece cannot tell; the step's rows are then the same
+    from refseqtracks.ncbirefseq_psl import real_psl_rows
+    from refseqtracks.ncbirefseq_psl_rows import Unusual, merge_scans, scan_piece, scan_rows
+
+    bounds = sorted({min(c, len(lines)) for c in cuts} | {0, len(lines)})
+    merged = merge_scans(scan_piece("".join(lines[a:b])) for a, b in zip(bounds, bounds[1:]))
+    try:
+        whole = scan_rows(lines, {})
+    except Unusual:
+        assert merged is None
+        return
+    assert merged is None or merged == whole
+    if merged is None:
+        return
+
+    def rows(first_pass):
+        real = real_psl_rows(["##gff-version 3\n"], list(lines), genome_sizes=genome_sizes, rna_sizes=None,
+                             renamer=None, bin=False, out_sizes=None, linenos=None, path="in.gff", report=None,
+                             first_pass=first_pass)
+        return list(real.sorter), real.have, real.n_real, real.notes, real.used_fast
+
+    assert rows(merged) == rows(None)
+
+
+def test_first_pass_of_a_piece_ending_without_newline_is_left_to_the_step():
+    from refseqtracks.ncbirefseq_psl_rows import merge_scans, scan_piece
+
+    text = _line("NC_1", 11, 40, "+", "NM_1.1 1 30")
+    assert scan_piece(text[:-1]) is None and scan_piece("") == ({}, {}, {}, 0)
+    assert merge_scans([scan_piece(text), None]) is None
+    assert merge_scans([scan_piece(text), scan_piece(text)])[2] == {("NM_1.1", "NC_1", "+"): 1}
