@@ -169,12 +169,14 @@ class NameLinkTable:
         self._made: IO[bytes] | None = None
         self._accessions: set[str] = set()
         self._gene_ids: set[str] = set()
+        #: a child process reads the names (:class:`LinesJob`): no more can be added
+        self._sealed = False
         #: distinct names (known once the rows are made)
         self.count = 0
 
     def add_name(self, name: str) -> None:
         """Add the row of a transcript name (a name added again adds nothing)."""
-        if self._sorter is None:
+        if self._sorter is None or self._sealed:
             raise RuntimeError("the link table was already read")
         self._sorter.add(name_key(name), name)
 
@@ -186,7 +188,7 @@ class NameLinkTable:
         """Add the names of a sorted run of ``(name_key(name), name)`` items (written by
         :meth:`refseqtracks.extsort.ExternalSorter.dump_run`; ``f`` at its start, closed by the
         table)."""
-        if self._sorter is None:
+        if self._sorter is None or self._sealed:
             raise RuntimeError("the link table was already read")
         self._sorter.add_run(f, count)
 
@@ -303,6 +305,7 @@ class LinesJob:
         self.table = table
         self.path = path
         self.pid = None
+        table._sealed = True  # (names added now would be missing from the child's table)
         if not hasattr(os, "fork"):
             return
         r, w = os.pipe()

@@ -258,6 +258,15 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     with ExitStack() as stack:
         stack.callback(fake_rows.close)
         stack.callback(link.close)
+        link_job = None
+        early_names = scan.link_runs is not None and gene2refseq is None and gene_info is None
+        if early_names:
+            # every piece was filed in the workers, their names are all known: the table is
+            # made in a child process while the tables are written
+            for path, count in scan.link_runs:
+                link.add_names_run(_adopted(path), count)
+            link_job = LinesJob(link, os.path.join(os.path.dirname(spill), "link.tab"))
+            stack.callback(link_job.close)
         out = _Outputs(outdir, prefix, stack, input_name(gff), say)
         f_all_records = out.open("genePred", f"{prefix}.gp",
                                  "every transcript gff3ToGenePred -refseqHacks made (genePredExt)")
@@ -396,8 +405,9 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
                         other_bed.add(*item)
                 else:
                     files[f"{s}.bed"].write(bed_rows)
-            path, count = p.link_run
-            link.add_names_run(_adopted(path), count)
+            if not early_names:
+                path, count = p.link_run
+                link.add_names_run(_adopted(path), count)
             if p.fake_run is not None:
                 path, count = p.fake_run
                 fake_rows.add_run(_adopted(path), count)
@@ -425,13 +435,12 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
         info = read_gene_info(gene_info, gene_ids=link.gene_ids()) if gene_info is not None else None
         f_link = out.open("link", f"{prefix}.ncbiRefSeqLink.tab",
                           "ncbiRefSeqLink: 19 columns per All transcript (kent ncbiRefSeqLink.as)")
-        link_job = None
-        if g2r is None and info is None:  # made in a child process while the PSL is made here
-            link_job = LinesJob(link, os.path.join(os.path.dirname(spill), "link.tab"))
-            stack.callback(link_job.close)
-        else:
+        if g2r is not None or info is not None:
             write_lines(f_link, link.lines(gene2refseq=g2r, gene_info=info), chunk=8192)
             out.meta["link"].records = link.count
+        elif link_job is None:  # made in a child process while the PSL is made here
+            link_job = LinesJob(link, os.path.join(os.path.dirname(spill), "link.tab"))
+            stack.callback(link_job.close)
 
         # the Select list, the release, sizes
         f_sel = out.open("selectList", f"{prefix}.refseqSelectTranscripts.txt",
@@ -536,12 +545,14 @@ class _PieceScans:
     called after the piece converted well) it hands over that scan, or, when the reading did
     not see the whole piece, scans the piece's file again.  The piece's link-table entries go
     to a file in ``facts_dir``.  The hook returns the scan, the name hashes ``rows`` recorded
-    for the piece, and the PSL step's first pass over the piece's alignment lines
-    (:func:`~refseqtracks.ncbirefseq_psl_rows.scan_piece`)."""
+    for the piece, the PSL step's first pass over the piece's alignment lines
+    (:func:`~refseqtracks.ncbirefseq_psl_rows.scan_piece`), and the run file of the link-table
+    names when ``filer`` filed the piece."""
 
-    def __init__(self, facts_dir: str, rows: RowMaker):
+    def __init__(self, facts_dir: str, rows: RowMaker, filer: PieceFiler):
         self.facts_dir = facts_dir
         self.rows = rows
+        self.filer = filer
         self.tap = None
 
     def reader_tap(self, first_lineno: int):
@@ -564,7 +575,8 @@ class _PieceScans:
             raise ValueError("SO_type= needs the sed stream")  # the one-process way
         rows = self.rows
         hashes, rows.hashes = rows.hashes, array("q")
-        return part, hashes.tobytes() if hashes is not None else None, scan_piece(part.psl_text)
+        link_run, self.filer.link_run = self.filer.link_run, None
+        return part, hashes.tobytes() if hashes is not None else None, scan_piece(part.psl_text), link_run
 
 
 def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, facts_dir: str,
@@ -582,19 +594,21 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
         return None
     if progress is not None:
         progress("reading and converting (gff3ToGenePred -refseqHacks)", None)
-    scans = _PieceScans(facts_dir, rows)
-    conv.piece_filer = PieceFiler(facts_dir)
+    conv.piece_filer = filer = PieceFiler(facts_dir)
+    scans = _PieceScans(facts_dir, rows, filer)
     conv.piece_hook = scans
     conv.reader_tap = scans.reader_tap
     hashes: list[bytes] = []
     psl_scans: list = []
+    link_runs: list = []
 
     def take(made) -> None:  # the pieces' scans as they come, in file order
-        part, names, psl_scan = made
+        part, names, psl_scan, link_run = made
         if names is None:
             raise RefseqtracksError("no name hashes")  # (cannot happen: the one-process way)
         hashes.append(names)
         psl_scans.append(psl_scan)
+        link_runs.append(link_run)
         scan.merge(part)
 
     conv.piece_sink = take
@@ -611,6 +625,8 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
     scan.finish()
     scan.name_hashes = hashes
     scan.psl_first_pass = merge_scans(psl_scans)
+    if None not in link_runs:
+        scan.link_runs = link_runs
     return results
 
 

@@ -145,6 +145,8 @@ class PieceFiler:
 
     def __init__(self, runs_dir: str):
         self.runs_dir = runs_dir
+        #: the link-table names' run of the last piece filed (for the caller to take)
+        self.link_run: tuple | None = None
 
     def __call__(self, results: list, first_line: int) -> tuple | None:
         names: list[str] = []
@@ -199,7 +201,7 @@ class PieceFiler:
         subsets = {s: ("".join(sub_gp[s]), "".join(sub_bed[s]), len(sub_gp[s])) for s in ("all", "predicted")}
         subsets["other"] = ("".join(sub_gp["other"]), sub_bed["other"], len(sub_gp["other"]))
         subsets["curated"] = (cur_names, sub_gp["curated"], sub_bed["curated"])
-        link_run = self._run("names", first_line, ((name_key(n), n) for n in link_names))
+        self.link_run = link_run = self._run("names", first_line, ((name_key(n), n) for n in link_names))
         fake_run = self._run("fake", first_line, fakes) if fakes or not fake_fields else None
         return tuple(FiledPiece(names, gp, gtf, "".join(attrs), "".join(roots), len(roots), subsets,
                                 link_run, fake_run, fake_fields))

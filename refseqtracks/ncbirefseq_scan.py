@@ -103,6 +103,9 @@ class GffScan:
         #: the PSL step's first pass over the alignment lines, when the pieces made it (set by
         #: the build: :func:`refseqtracks.ncbirefseq_psl_rows.merge_scans`)
         self.psl_first_pass: tuple | None = None
+        #: the run files ``(path, count)`` of the All names of every piece, when the workers
+        #: filed every piece (set by the build)
+        self.link_runs: list[tuple[str, int]] | None = None
 
     def finish(self) -> None:
         """The input is complete: keep only the facts link rows can ask for

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from refseqtracks import parallel
+from refseqtracks import ncbirefseq, parallel
 from refseqtracks.assemble import Gff3Converter
 from refseqtracks.cli import main
 from refseqtracks.parallel import default_jobs
@@ -174,8 +174,14 @@ def test_generated_refseq_input_same_in_pieces(tmp_path, monkeypatch):
         real_init(self, *a, **kw)
 
     monkeypatch.setattr(ncbirefseq_psl.RealRowsJob, "__init__", init)
+    # (every piece filed: the link table's child process starts before the tables are written)
+    order = []
+    real_job, real_replay = ncbirefseq.LinesJob.__init__, Gff3Converter.replay
+    monkeypatch.setattr(ncbirefseq.LinesJob, "__init__", lambda *a, **kw: order.append("link") or real_job(*a, **kw))
+    monkeypatch.setattr(Gff3Converter, "replay", lambda *a, **kw: order.append("replay") or real_replay(*a, **kw))
     assert _same(tmp_path, gff, ["--assembly-report", str(report)], monkeypatch, chunk=100_000) > 1
     assert given == [False, True]  # (one process, then in pieces)
+    assert order == ["replay", "link", "link", "replay"]
 
 
 def test_falling_back_after_some_pieces_starts_the_scan_again(tmp_path, monkeypatch):

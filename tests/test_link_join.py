@@ -204,6 +204,27 @@ def test_lines_made_by_a_child_process(tmp_path, monkeypatch, child_fails):
     job.close()  # (nothing left to stop)
 
 
+def test_names_from_sorted_runs_and_none_after_a_child_took_the_table(tmp_path):
+    # (the build's workers hand over each piece's names sorted, in a run file)
+    from refseqtracks.extsort import ExternalSorter
+    text = "".join(f"s1\tb\tmRNA\t1\t9\t.\t+\t.\tID=t{i};Name={n}\n" for i, n in enumerate(NAMES))
+    table = NameLinkTable(lambda: [name_entries(_one_pass(text).facts)])
+    run = ExternalSorter()
+    for n in ("NM_2.1", "NM_1.1", "NM_2.1"):
+        run.add(link_join.name_key(n), n)
+    f = open(tmp_path / "run", "w+b")
+    count = run.dump_run(f)
+    f.seek(0)
+    table.add_names_run(f, count)
+    table.add_name("XR_3.1")
+    job = LinesJob(table, str(tmp_path / "link.tab"))
+    with pytest.raises(RuntimeError):
+        table.add_name("NP_5.1")
+    assert job.result() == 3
+    assert [ln.split("\t")[0] for ln in (tmp_path / "link.tab").read_text().splitlines()] == \
+        ["NM_1.1", "NM_2.1", "XR_3.1"]
+
+
 def test_values_with_tabs_are_written_with_spaces(tmp_path):
     text = "s1\tb\tmRNA\t1\t9\t.\t+\t.\tID=t;Name=NM_1.1;product=a%09b\n"
     table = NameLinkTable(lambda: [name_entries(_one_pass(text).facts)])
