@@ -316,6 +316,10 @@ class LinesJob:
             try:
                 from refseqtracks.process import end_with_parent
                 end_with_parent(parent)
+                try:  # the build's other processes first (the PSL step waits for the tables): this one fills in
+                    os.nice(10)
+                except OSError:
+                    pass
                 os.close(r)
                 with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
                     write_lines(f, table.lines(), chunk=8192)
