@@ -45,7 +45,7 @@ from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
 from refseqtracks.errors import RefseqtracksError
 
 from refseqtracks.formats.psl import Psl, format_psl_line, read_psl
-from refseqtracks.model import Transcript
+from refseqtracks.model import Transcript, replace
 from refseqtracks.ncbirefseq_psl_rows import fake_row
 
 if TYPE_CHECKING:
@@ -352,16 +352,21 @@ def _psl_step(comment_head: list[str], lines: "list[str] | str", out: IO[str], *
 
 
 def fake_item(tx: Transcript, *, q_size: int | None, t_size: int | None, bin: bool,
-              fast: bool = True) -> tuple:
+              fast: bool = True, chrom: str | None = None) -> tuple:
     """genePredToFakePsl's row of one (renamed) transcript as a sort item of the step:
-    ``(key, (row, RNA, sequence))`` (the row with its bin when asked)."""
-    line = fake_row(tx, q_size, t_size) if fast else None
+    ``(key, (row, RNA, sequence))`` (the row with its bin when asked).  ``chrom``: the
+    transcript's sequence name when not ``tx.chrom`` (renamed)."""
+    if chrom is None:
+        chrom = tx.chrom
+    line = fake_row(tx, q_size, t_size, chrom) if fast else None
     if line is None:
+        if chrom != tx.chrom:
+            tx = replace(tx, chrom=chrom)
         p = fake_psl(tx, q_size=q_size, t_size=t_size)
         key, text = _row_item(bin, p.t_name, p.t_start, p.t_end, format_psl_line(p))
     else:
-        key, text = _row_item(bin, tx.chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
-    return key, (text, tx.name, tx.chrom)
+        key, text = _row_item(bin, chrom, tx.exon_starts[0], tx.exon_ends[-1], line)
+    return key, (text, tx.name, chrom)
 
 
 def _add_row(sorter, bin: bool, t_name: str, t_start: int, t_end: int, line: str) -> None:

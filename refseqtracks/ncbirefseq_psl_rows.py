@@ -391,8 +391,9 @@ def format_chain(strand: str, q_name: str, q_size: int, t_name: str, t_size: int
         f"{_csv(sizes)}\t{_csv(qs)}\t{_csv(ts)}\n")
 
 
-def fake_row(tx: Transcript, q_size: int | None, t_size: int | None) -> str | None:
-    """kent ``genePredToFakePsl`` of one transcript as a PSL row; None for unordered or negative exons."""
+def fake_row(tx: Transcript, q_size: int | None, t_size: int | None, chrom: str | None = None) -> str | None:
+    """kent ``genePredToFakePsl`` of one transcript as a PSL row; None for unordered or negative
+    exons.  ``chrom``: the sequence name when not ``tx.chrom`` (a renamed record's)."""
     starts = tx.exon_starts
     ends = tx.exon_ends
     n = len(starts)
@@ -414,5 +415,5 @@ def fake_row(tx: Transcript, q_size: int | None, t_size: int | None) -> str | No
         strand = "+"
         qs = itertools.accumulate(sizes[:-1], initial=0)
     return (f"{total}\t0\t0\t0\t0\t0\t{len(gaps)}\t{sum(gaps)}\t{strand}\t{tx.name}\t{q_size}\t0\t"
-            f"{total}\t{tx.chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{format_int_list(sizes)}\t"
+            f"{total}\t{tx.chrom if chrom is None else chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{format_int_list(sizes)}\t"
             f"{format_int_list(qs)}\t{format_int_list(starts)}\n")

@@ -96,9 +96,7 @@ class RowMaker:
             if new != chrom:
                 name, _, rest = line.partition("\t")
                 line = f"{name}\t{new}\t{rest.partition(chr(9))[2]}"
-                tx = Transcript(tx.name, new, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end,
-                                tx.exon_starts, tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat,
-                                tx.cds_end_stat, tx.exon_frames)
+                chrom = new  # (the rows below are the renamed record's)
         if self.bin:
             line = f"{bin_from_range(tx.tx_start, tx.tx_end)}\t{line}"
         subsets = acc.subsets_of(tx.name)
@@ -106,12 +104,12 @@ class RowMaker:
         if self.fake_sizes is not None and subsets[0] == "all":
             rna_sizes, out_sizes = self.fake_sizes
             fake = fake_item(tx, q_size=rna_sizes.get(tx.name) if rna_sizes else None,
-                             t_size=out_sizes.get(tx.chrom), bin=self.bin)
+                             t_size=out_sizes.get(chrom), bin=self.bin, chrom=chrom)
         # (the fields of Rows, as a plain tuple)
         return (line,
-                "".join(to_gtf_lines(tx, source=self.gtf_source, utr=True)),
-                to_bed12(tx, fill_space=True) if subsets[-1] == "other" else to_bed12(tx),
-                (tx.name, tx.chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
+                "".join(to_gtf_lines(tx, source=self.gtf_source, utr=True, chrom=chrom)),
+                to_bed12(tx, fill_space=subsets[-1] == "other", chrom=chrom),
+                (tx.name, chrom, tx.strand, tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end, tx.exon_starts,
                  tx.exon_ends, tx.score, tx.name2, tx.cds_start_stat, tx.cds_end_stat, tx.exon_frames),
                 fake)
 

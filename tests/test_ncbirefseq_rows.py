@@ -66,3 +66,19 @@ def test_a_piece_is_filed_whole(tmp_path):
 def test_a_piece_with_anything_for_the_main_process_is_not_filed(tmp_path, event):
     assert PieceFiler(str(tmp_path))(_piece(event), 7) is None
     assert PieceFiler(str(tmp_path))(_piece(), 7) is not None
+
+
+@pytest.mark.parametrize("tx", [GOOD, Transcript("NM_000003.1", "NC_1", "-", 100, 900, 100, 100, (500, 100),
+                                                 (900, 300), 0, "GENE3", "none", "none", (-1, -1))],
+                         ids=["usual", "exons-out-of-order"])
+def test_renamed_rows_are_the_renamed_records(tx):
+    # (the rows of a renamed record are made under its new name without a new Transcript)
+    from dataclasses import replace
+
+    def maker(names):
+        return RowMaker(ncbi_sizes={}, names=names, offsets=None, bin=True, gtf_source="test", path="t.gff3",
+                        fake_sizes=(None, {"chr1": 5000}), checked=True)
+    renamed = replace(tx, chrom="chr1")
+    got = maker({"NC_1": "chr1"})(format_genepred_line(tx, ext=True), tx)
+    assert got == maker({"chr1": "chr1"})(format_genepred_line(renamed, ext=True), renamed)
+    assert got[3][1] == "chr1" and got[4][1][2] == "chr1" and "NC_1" not in got[0] + got[1] + got[2] + got[4][1][0]

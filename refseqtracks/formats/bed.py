@@ -199,14 +199,15 @@ def read_bed(src: Source, *, bed_n: int | None = None, tab: bool = True) -> list
     return list(iter_bed(src, bed_n=bed_n, tab=tab))
 
 
-def to_bed12(tx: Transcript, *, score: int = 0, fill_space: bool = False) -> str:
-    """kent genePredToBed: the BED12 line (with newline) of one transcript."""
+def to_bed12(tx: Transcript, *, score: int = 0, fill_space: bool = False, chrom: str | None = None) -> str:
+    """kent genePredToBed: the BED12 line (with newline) of one transcript (``chrom``: its
+    sequence name when not ``tx.chrom``, a renamed record's)."""
     start = tx.tx_start
     name = tx.name.replace(" ", "_") if fill_space else tx.name
     starts = tx.exon_starts
     sizes = format_int_list(map(operator.sub, tx.exon_ends, starts))
     rel = format_int_list([s - start for s in starts])
-    return (f"{tx.chrom}\t{start}\t{tx.tx_end}\t{name}\t{score}\t{tx.strand}\t{tx.cds_start}\t"
+    return (f"{tx.chrom if chrom is None else chrom}\t{start}\t{tx.tx_end}\t{name}\t{score}\t{tx.strand}\t{tx.cds_start}\t"
             f"{tx.cds_end}\t0\t{len(starts)}\t{sizes}\t{rel}\n")
 
 

@@ -92,11 +92,14 @@ class GtfWriter:
 
 
 def to_gtf_lines(tx: Transcript, *, source: str, utr: bool = False, honor_cds_stat: bool = False,
-                 add_comments: bool = False, name: str | None = None) -> list[str]:
+                 add_comments: bool = False, name: str | None = None, chrom: str | None = None) -> list[str]:
     """GTF lines for one transcript, exactly as genePredToGtf writes them.
 
-    ``name`` overrides the transcript_id (a :class:`GtfWriter` passes the uniquified name).
+    ``name`` overrides the transcript_id (a :class:`GtfWriter` passes the uniquified name);
+    ``chrom`` the sequence name (a renamed record's).
     """
+    if chrom is None:
+        chrom = tx.chrom
     if name is None:
         name = tx.name
     name2 = tx.name2
@@ -121,7 +124,7 @@ def to_gtf_lines(tx: Transcript, *, source: str, utr: bool = False, honor_cds_st
     except ValueError as ex:
         raise ConversionError(str(ex)) from None
 
-    head = f"{tx.chrom}\t{source}\t"
+    head = f"{chrom}\t{source}\t"
     gene_id = name2 if name2 else name
     tail_gn = f' gene_name "{name2}";\n' if name2 else "\n"
     ids = f'\t{strand}\t'
@@ -133,7 +136,7 @@ def to_gtf_lines(tx: Transcript, *, source: str, utr: bool = False, honor_cds_st
 
     out: list[str] = []
     if add_comments:
-        out.append(f"###\n# {tx.name} {tx.chrom}:{tx.tx_start}-{tx.tx_end} ({tx.strand}) "
+        out.append(f"###\n# {tx.name} {chrom}:{tx.tx_start}-{tx.tx_end} ({tx.strand}) "
                    f"CDS: {cds_start0}-{cds_end0}\n#\n")
     out.append(f"{head}transcript\t{tx.tx_start + 1}\t{tx.tx_end}\t.{ids}.\t{attr0}{tail_gn}")
     coding = cds_start < cds_end
