@@ -110,6 +110,31 @@ class ExternalSorter:
             self.close()
         return n
 
+    def merge_runs(self) -> None:
+        """Merge everything held into one run (its sorted order kept): the later merge then
+        reads one file instead of many (the build does it while it waits for other work)."""
+        if len(self._runs) + (1 if self._items else 0) <= 1:
+            return
+        old = self._runs
+        f = tempfile.TemporaryFile(dir=self.tmpdir)
+        batch: list = []
+        try:
+            for item in self._sorted_items():
+                batch.append(item)
+                if len(batch) >= 1024:
+                    dump_batch(batch, f)
+                    batch = []
+            if batch:
+                dump_batch(batch, f)
+        except BaseException:
+            f.close()
+            raise
+        finally:
+            for r in old:
+                r.close()
+        f.seek(0)
+        self._runs = [f]
+
     def add_run(self, f: IO[bytes], count: int) -> None:
         """Adopt a run written by :meth:`dump_run` (``count`` items, ``f`` at its start); the
         sorter closes ``f`` when done."""

@@ -457,6 +457,8 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             out.meta["chromSizes"].records = len(chrom_map.sizes)
 
         # PSL from the cDNA_match/match lines
+        if jobs[0].busy():  # (while the NCBI rows are still being made: fewer files to merge then)
+            fake_rows.merge_runs()
         psl_note = _write_psl(out, scan, spill, {**scan.region_sizes, **ncbi_sizes}, rna_sizes, renamer,
                               bin, progress, fake_rows, out_sizes, jobs[0])
 

@@ -487,6 +487,10 @@ class RealRowsJob:
         except BaseException:  # noqa: BLE001 - the parent makes the rows itself and reports properly
             os._exit(1)
 
+    def busy(self) -> bool:
+        """Whether the child process is still at work."""
+        return self.proc is not None and self.proc.is_alive()
+
     def result(self, report: Callable[[str], None] | None) -> RealRows:
         import marshal
         from refseqtracks.extsort import ExternalSorter

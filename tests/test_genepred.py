@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from refseqtracks.assemble import read_gff3
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
+from refseqtracks.model import Transcript
 
 
 @st.composite
@@ -54,3 +55,60 @@ def test_written_transcripts_pass_check_and_round_trip(text):
         line = format_genepred_line(tx, ext=True)
         assert parse_genepred_line(line) == tx
         assert format_genepred_line(parse_genepred_line(line), ext=True) == line
+
+
+@st.composite
+def nearly_valid_transcripts(draw):
+    """A valid transcript, or one with a genePredCheck problem or two."""
+    pos, starts, ends = draw(st.integers(0, 50)), [], []
+    for _ in range(draw(st.integers(1, 5))):
+        pos += draw(st.sampled_from([0, 3, 20]))
+        starts.append(pos)
+        pos += draw(st.sampled_from([1, 10, 30]))
+        ends.append(pos)
+    points = sorted(set(starts + ends + [p + d for p in starts + ends for d in (-1, 1)]))
+    coding = draw(st.booleans())
+    cds_start = draw(st.sampled_from([p for p in points if starts[0] <= p < ends[-1]])) if coding else ends[-1]
+    cds_end = draw(st.sampled_from([p for p in points if cds_start < p <= ends[-1]])) if coding else ends[-1]
+    frames = [draw(st.integers(0, 2)) if coding and s < cds_end and e > cds_start else -1
+              for s, e in zip(starts, ends)]
+    strand, tx_start, tx_end = "+", starts[0], ends[-1]
+    for _ in range(draw(st.sampled_from([0, 0, 1, 1, 2]))):
+        defect = draw(st.integers(0, 7))
+        k = draw(st.integers(0, len(starts) - 1))
+        if defect == 0:
+            strand = draw(st.sampled_from("?."))
+        elif defect == 1:
+            tx_start += draw(st.sampled_from([-1, 1]))
+        elif defect == 2:
+            tx_end += draw(st.sampled_from([-1, 1]))
+        elif defect == 3:
+            starts[k] += draw(st.sampled_from([-25, -1, 1, 40]))
+        elif defect == 4:
+            cds_start = draw(st.sampled_from(points))
+        elif defect == 5:
+            cds_end = draw(st.sampled_from(points))
+        elif defect == 6:
+            frames[k] = draw(st.sampled_from([-2, -1, 0, 1, 2, 3]))
+        else:
+            frames.append(0)
+    return Transcript("NM_1.1", "chr1", strand, tx_start, tx_end, cds_start, cds_end, tuple(starts), tuple(ends),
+                      0, "G", "cmpl", "cmpl", draw(st.sampled_from([tuple(frames), None])))
+
+
+def _two_exons(frames: tuple) -> Transcript:
+    return Transcript("NM_1.1", "chr1", "+", 0, 30, 22, 28, (0, 20), (10, 30), 0, "G", "cmpl", "cmpl", frames)
+
+
+@settings(max_examples=600, deadline=None)
+@given(nearly_valid_transcripts(), st.sampled_from([None, 100, 10_000]))
+@example(_two_exons((0, 1)), None)   # a frame on the exon without CDS
+@example(_two_exons((0, -1)), None)  # ... and none on the CDS exon
+@example(_two_exons((-1, 3)), None)  # a frame out of range
+@example(_two_exons((-1, 1)), 29)    # past the sequence's end
+def test_check_transcript_as_a_whole_says_what_exon_by_exon_says(tx, size):
+    # (the quick test on whole lists never passes a transcript the exon-by-exon check refuses)
+    from refseqtracks.formats.genepred import _problems, _valid
+    assert check_transcript(tx, chrom_size=size) == _problems(tx, size)
+    if not _problems(tx, size):
+        assert _valid(tx, size)  # (and it passes every valid one)

@@ -11,6 +11,8 @@ puts back the same columns.  A leading ``bin`` column (table dumps) is recognise
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from operator import le as _le, lt as _lt
 from typing import IO, Iterable, Iterator
 
 from refseqtracks.errors import ParseError
@@ -169,6 +171,39 @@ def check_transcript(tx: Transcript, *, chrom_size: int | None = None) -> list[s
 
     Exon indexes in the messages are 0-based, as kent prints them.
     """
+    if _valid(tx, chrom_size):
+        return []
+    return _problems(tx, chrom_size)
+
+
+def _valid(tx: Transcript, chrom_size: int | None) -> bool:
+    """True when :func:`_problems` finds nothing, tested on whole lists at once (False: maybe
+    something, for :func:`_problems` to say)."""
+    start, end, cds_start, cds_end = tx.tx_start, tx.tx_end, tx.cds_start, tx.cds_end
+    starts, ends, frames = tx.exon_starts, tx.exon_ends, tx.exon_frames
+    n = len(starts)
+    if (tx.strand not in ("+", "-") or not start < end or (chrom_size is not None and end > chrom_size)
+            or n == 0 or len(ends) != n or starts[0] != start or ends[-1] != end
+            or not all(map(_lt, starts, ends)) or not all(map(_le, ends, starts[1:]))):
+        return False
+    # (the exons are in order, apart, inside the transcript)
+    if cds_start == cds_end:
+        return frames is None or (len(frames) == n and frames.count(-1) == n)
+    if not start <= cds_start < cds_end <= end:
+        return False
+    first = bisect_right(ends, cds_start)  # the exon holding cdsStart, and the one holding cdsEnd
+    last = bisect_left(ends, cds_end)
+    if first == n or starts[first] > cds_start or last == n or starts[last] >= cds_end:
+        return False
+    if frames is None:
+        return True
+    # the CDS exons (first..last) have a frame 0-2, the others -1
+    return (len(frames) == n and min(frames) >= -1 and max(frames) <= 2
+            and frames.count(-1) == n - (last - first + 1) and -1 not in frames[first:last + 1])
+
+
+def _problems(tx: Transcript, chrom_size: int | None) -> list[str]:
+    """:func:`check_transcript`, exon by exon."""
     errs: list[str] = []
     name, chrom = tx.name, tx.chrom
     if tx.strand not in ("+", "-"):
