@@ -62,3 +62,18 @@ def test_a_dumped_run_merges_into_another_sorter(first, second, limit):
         group = keys[k]
         assert sorted(out[pos:pos + len(group)]) == sorted(group)
         pos += len(group)
+
+
+@settings(max_examples=150, deadline=None)
+@given(items, items, st.integers(1, 10))
+def test_runs_merged_into_one_keep_the_order(first, second, limit):
+    # (the build merges its runs while it waits; items added afterwards still take their place)
+    s = ExternalSorter(limit=limit)
+    for key, text in first:
+        s.add(key, text)
+    s.merge_runs()
+    assert len(s._runs) + (1 if s._items else 0) <= 1  # (one run, or the items in memory only)
+    for key, text in second:
+        s.add(key, text)
+    expected = [t for _, t in sorted(first + second, key=lambda kv: kv[0])]
+    assert list(s) == expected and s.count == len(first) + len(second)
