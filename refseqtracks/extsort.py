@@ -91,15 +91,17 @@ class ExternalSorter:
             return iter(items)
         return heapq.merge(items, *(self._read_run(f) for f in self._runs))
 
-    def dump_run(self, f: IO[bytes]) -> int:
+    def dump_run(self, f: IO[bytes], *, batch_size: int = 1024) -> int:
         """Write every item, in order, to ``f`` as one run for :meth:`add_run` (in another
-        process, say); returns how many.  The sorter is empty afterwards."""
+        process, say); returns how many.  The sorter is empty afterwards.  A merge holds one
+        batch (``batch_size`` items) of every run it reads: small runs that are merged many at a
+        time take small batches."""
         n = 0
         batch: list = []
         try:
             for item in self._sorted_items():
                 batch.append(item)
-                if len(batch) >= 1024:
+                if len(batch) >= batch_size:
                     dump_batch(batch, f)
                     n += len(batch)
                     batch = []

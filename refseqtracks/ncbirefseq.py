@@ -53,6 +53,7 @@ from refseqtracks import accessions as acc
 from refseqtracks.annotate import read_gene2refseq, read_gene_info
 from refseqtracks.chromnames import ChromMap, Renamer
 from refseqtracks.errors import RefseqtracksError
+from refseqtracks.batchfile import dump_batch
 from refseqtracks.extsort import ExternalSorter
 from refseqtracks.fileio import Source, atomic_output, ensure_dir, input_name, is_stdio, spool_stdin, write_lines
 from refseqtracks.link_join import LinesJob, NameLinkTable, name_entries, read_entries
@@ -184,7 +185,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             scan.comment_head, spill, genome_sizes={**scan.region_sizes, **ncbi_sizes}, rna_sizes=rna_sizes,
             renamer=Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None,
             bin=bin, out_sizes=dict(chrom_map.sizes) if chrom_map is not None else dict(scan.region_sizes),
-            linenos=scan.psl_linenos, path=gff_name, first_pass=scan.psl_first_pass))
+            linenos=scan.psl_linenos, path=gff_name, first_pass_files=scan.psl_first_pass))
 
     def converter(src: Source):
         # the records come with their Transcript but without its attributes: keeping those for
@@ -547,9 +548,9 @@ class _PieceScans:
     called after the piece converted well) it hands over that scan, or, when the reading did
     not see the whole piece, scans the piece's file again.  The piece's link-table entries go
     to a file in ``facts_dir``.  The hook returns the scan, the name hashes ``rows`` recorded
-    for the piece, the PSL step's first pass over the piece's alignment lines
-    (:func:`~refseqtracks.ncbirefseq_psl_rows.scan_piece`), and the run file of the link-table
-    names when ``filer`` filed the piece."""
+    for the piece, the file of the PSL step's first pass over the piece's alignment lines
+    (:func:`~refseqtracks.ncbirefseq_psl_rows.scan_piece`; None when a line is unusual), and
+    the run file of the link-table names when ``filer`` filed the piece."""
 
     def __init__(self, facts_dir: str, rows: RowMaker, filer: PieceFiler):
         self.facts_dir = facts_dir
@@ -578,7 +579,13 @@ class _PieceScans:
         rows = self.rows
         hashes, rows.hashes = rows.hashes, array("q")
         link_run, self.filer.link_run = self.filer.link_run, None
-        return part, hashes.tobytes() if hashes is not None else None, scan_piece(part.psl_text), link_run
+        first_pass = scan_piece(part.psl_text)
+        if first_pass is not None:  # (kept in a file: the PSL step's process reads them all)
+            path = os.path.join(self.facts_dir, f"psl_pass.{first_line}")
+            with open(path, "wb") as f:
+                dump_batch(first_pass, f)
+            first_pass = path
+        return part, hashes.tobytes() if hashes is not None else None, first_pass, link_run
 
 
 def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, facts_dir: str,
@@ -589,7 +596,6 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
     if not conv._parallel_ok():
         return None
     from refseqtracks.fileio import open_input
-    from refseqtracks.ncbirefseq_psl_rows import merge_scans
     from refseqtracks.parallel import parallel_results, piece_workers
     jobs = piece_workers(conv.parallel_jobs)
     if not jobs:
@@ -626,7 +632,8 @@ def _scan_and_convert_in_pieces(conv, scan: GffScan, progress: Progress | None, 
         return None
     scan.finish()
     scan.name_hashes = hashes
-    scan.psl_first_pass = merge_scans(psl_scans)
+    if None not in psl_scans:
+        scan.psl_first_pass = psl_scans
     if None not in link_runs:
         scan.link_runs = link_runs
     return results

@@ -457,9 +457,12 @@ class RealRowsJob:
     the outcome is the same either way.
     """
 
-    def __init__(self, comment_head: list[str], lines: str, **kw):
+    def __init__(self, comment_head: list[str], lines: str, *, first_pass_files: list[str] | None = None, **kw):
         self.args = (comment_head, lines)
         self.kw = kw
+        #: the pieces' first passes (:func:`refseqtracks.ncbirefseq_psl_rows.scan_piece`, each in a
+        #: :mod:`refseqtracks.batchfile` file), merged where the rows are made
+        self.first_pass_files = first_pass_files
         self.proc = None
         self.head = self.rows = None
         try:
@@ -479,13 +482,24 @@ class RealRowsJob:
         try:
             end_with_parent(self.parent)
             msgs: list[str] = []
-            real = real_psl_rows(*self.args, **{**self.kw, "report": msgs.append})
+            real = real_psl_rows(*self.args, **{**self.kw, "report": msgs.append, "first_pass": self._first_pass()})
             count = real.sorter.dump_run(self.rows)
             self.rows.flush()
             marshal.dump((count, list(real.have), real.n_real, real.notes, real.used_fast, msgs), self.head)
             self.head.flush()
         except BaseException:  # noqa: BLE001 - the parent makes the rows itself and reports properly
             os._exit(1)
+
+    def _first_pass(self) -> tuple | None:
+        if self.first_pass_files is None:
+            return None
+        from refseqtracks.batchfile import iter_batches
+        from refseqtracks.ncbirefseq_psl_rows import merge_scans
+
+        def read(path: str) -> tuple:
+            with open(path, "rb") as f:
+                return next(iter_batches(f))
+        return merge_scans(map(read, self.first_pass_files))
 
     def busy(self) -> bool:
         """Whether the child process is still at work."""
@@ -508,7 +522,7 @@ class RealRowsJob:
         if got is None:
             if self.rows is not None:
                 self.rows.close()
-            return real_psl_rows(*self.args, **{**self.kw, "report": report})
+            return real_psl_rows(*self.args, **{**self.kw, "report": report, "first_pass": self._first_pass()})
         count, have, n_real, notes, used_fast, msgs = got
         if report is not None:
             for m in msgs:

@@ -212,5 +212,6 @@ class PieceFiler:
             sorter.add(key, text)
         path = os.path.join(self.runs_dir, f"{kind}.{first_line}")
         with open(path, "wb") as f:
-            count = sorter.dump_run(f)
+            # (the main process merges a run of every piece at once, holding a batch of each)
+            count = sorter.dump_run(f, batch_size=128)
         return path, count

@@ -100,9 +100,9 @@ class GffScan:
         #: the ``hash`` values of the pieces' genePred names (``array("q")`` bytes, set by the
         #: build when the conversion ran in pieces)
         self.name_hashes: list[bytes] | None = None
-        #: the PSL step's first pass over the alignment lines, when the pieces made it (set by
-        #: the build: :func:`refseqtracks.ncbirefseq_psl_rows.merge_scans`)
-        self.psl_first_pass: tuple | None = None
+        #: the files of the PSL step's first pass over each piece's alignment lines, when every
+        #: piece made it (set by the build: :func:`refseqtracks.ncbirefseq_psl_rows.scan_piece`)
+        self.psl_first_pass: list[str] | None = None
         #: the run files ``(path, count)`` of the All names of every piece, when the workers
         #: filed every piece (set by the build)
         self.link_runs: list[tuple[str, int]] | None = None

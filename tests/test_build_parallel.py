@@ -169,9 +169,9 @@ def test_generated_refseq_input_same_in_pieces(tmp_path, monkeypatch):
     real_init = ncbirefseq_psl.RealRowsJob.__init__
 
     def init(self, *a, **kw):
-        first_pass = kw.get("first_pass")
-        given.append(first_pass is not None and len(first_pass[0]) > 100)
         real_init(self, *a, **kw)
+        first_pass = self._first_pass()  # (the pieces' files, merged)
+        given.append(first_pass is not None and len(first_pass[0]) > 100)
 
     monkeypatch.setattr(ncbirefseq_psl.RealRowsJob, "__init__", init)
     # (every piece filed: the link table's child process starts before the tables are written)
