@@ -580,6 +580,11 @@ class _PieceScans:
         hashes, rows.hashes = rows.hashes, array("q")
         link_run, self.filer.link_run = self.filer.link_run, None
         first_pass = scan_piece(part.psl_text)
+        if part.psl_text:  # (the alignment lines go to the main process in a file, not pickled)
+            part.psl_file = os.path.join(self.facts_dir, f"psl.{first_line}")
+            with open(part.psl_file, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
+                f.write(part.psl_text)
+            part.psl_text = ""
         if first_pass is not None:  # (kept in a file: the PSL step's process reads them all)
             path = os.path.join(self.facts_dir, f"psl_pass.{first_line}")
             with open(path, "wb") as f:

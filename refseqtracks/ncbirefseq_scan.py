@@ -35,6 +35,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 from array import array
 from typing import IO, Callable, Iterator
 
@@ -122,7 +123,10 @@ class GffScan:
         self.first_lines += part.first_lines
         self.comment_head += part.comment_head[:max(0, 10 - len(self.comment_head))]
         self.select_names |= part.select_names
-        if part.psl_text:
+        if part.psl_file is not None:
+            self._take_psl_file(part.psl_file)
+            self.psl_linenos.extend(part.psl_linenos)
+        elif part.psl_text:
             if self.psl_sink is not None:
                 self.psl_sink.write(part.psl_text)
             else:
@@ -149,6 +153,22 @@ class GffScan:
         if first is not None and not (part.first_cds_id is not None and part.first_cds_id == facts._last_cds):
             facts.merge(first)
         facts.merge(part.facts_after)
+
+    def _take_psl_file(self, path: str) -> None:
+        """The alignment lines a piece left in a file (UTF-8, ``surrogateescape``), then removed."""
+        sink = self.psl_sink
+        with open(path, "rb") as f:
+            buffer = getattr(sink, "buffer", None)
+            if buffer is not None:  # (a text file: the bytes go straight through)
+                sink.flush()  # type: ignore[union-attr]
+                shutil.copyfileobj(f, buffer, 1 << 20)
+            else:
+                text = f.read().decode("utf-8", "surrogateescape")
+                if sink is not None:
+                    sink.write(text)
+                else:
+                    self.psl_lines += [p + "\n" for p in text.split("\n")[:-1]]
+        os.unlink(path)
 
     def feed(self, line: str) -> None:
         """Take one line (with or without its line end)."""
@@ -314,7 +334,7 @@ class ScanPart:
     :meth:`GffScan.merge`."""
 
     __slots__ = ("first_lineno", "lineno", "first_lines", "comment_head", "select_names", "psl_text",
-                 "psl_linenos", "seqids", "region_sizes", "has_so_type", "facts", "first_cds",
+                 "psl_file", "psl_linenos", "seqids", "region_sizes", "has_so_type", "facts", "first_cds",
                  "first_cds_id", "facts_after", "facts_file", "last_cds_seen", "last_cds_id")
 
     def __getstate__(self):
@@ -408,6 +428,7 @@ def _filled(part: ScanPart, scan: GffScan, psl: _Parts) -> ScanPart:
     part.comment_head = scan.comment_head
     part.select_names = scan.select_names
     part.psl_text = "".join(psl)
+    part.psl_file = None  # (or the file holding psl_text, when it was moved there)
     part.psl_linenos = scan.psl_linenos
     part.seqids = scan.seqids
     part.region_sizes = scan.region_sizes

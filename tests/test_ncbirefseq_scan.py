@@ -485,3 +485,34 @@ def test_first_cds_line_is_the_first_line_by_line(lines):
             break
         at += len(line)
     assert _first_cds_line(text) == (want or (len(text), len(text)))
+
+
+@pytest.mark.parametrize("sink", ["none", "text", "file"])
+def test_alignment_lines_of_a_piece_in_a_file_merge_alike(tmp_path, sink):
+    # (the build's workers hand a piece's alignment lines over in a file)
+    text = GFF.replace("SO_type=", "so_type=") + "NC_000017.11\tRefSeq\tmatch\t5\t9\t.\t+\t.\tID=m\xe9;Target=NM_9 1 5\n"
+    lines = io.StringIO(text, newline="").readlines()
+    scans = []
+    for moved in (False, True):
+        out = tmp_path / f"sink{moved}"
+        f = (None if sink == "none" else io.StringIO() if sink == "text"
+             else open(out, "w+", encoding="utf-8", errors="surrogateescape", newline=""))
+        scan = GffScan(psl_sink=f)
+        for at, cut in ((0, 5), (5, len(lines))):
+            part = scan_text("".join(lines[at:cut]), at + 1)
+            if moved and part.psl_text:
+                part.psl_file = str(tmp_path / f"psl.{at}")
+                with open(part.psl_file, "w", encoding="utf-8", errors="surrogateescape", newline="") as p:
+                    p.write(part.psl_text)
+                part.psl_text = ""
+            scan.merge(pickle.loads(pickle.dumps(part)))
+        if f is not None:
+            f.write("end\n")  # (text written after a piece's file comes after it)
+            f.flush()
+            got = f.getvalue() if sink == "text" else out.read_text(encoding="utf-8", errors="surrogateescape")
+            f.close()
+        else:
+            got = "".join(scan.psl_lines)
+        scans.append((got, list(scan.psl_linenos)))
+    assert scans[0] == scans[1] and "m\xe9" in scans[0][0] and len(scans[0][1]) == 2
+    assert not list(tmp_path.glob("psl.*"))  # (taken and removed)
