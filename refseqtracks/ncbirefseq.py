@@ -376,36 +376,53 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             p = FiledPiece(*filed)
             flush()  # (what came before it is written first)
             files, meta = out.files, out.meta
-            n = len(p.gp)
-            gtf = p.gtf
+            n = len(p.names)
+            renamed = {}
             if repeated is None or repeated:
                 for i, name in enumerate(p.names):
                     if repeated is None or hash(name) in repeated:
                         unique = gtf_writer.unique_name(name)
-                        if unique != name:  # genePredToGtf's unique transcript_id: formatted again
-                            tx = parse_genepred_line(p.gp[i], path=gff_name, bin=bin)
-                            gtf[i] = "".join(to_gtf_lines(tx, source=gtf_writer.source, utr=True, name=unique))
-            files["genePred"].write("".join(p.gp))
+                        if unique != name:
+                            renamed[i] = unique
+            gp_lines = None
+            with open(p.data, "rb") as data:
+                for key, size in p.parts:
+                    f = files[key]
+                    f.flush()  # (the bytes go to the file under the text layer)
+                    if key == "genePred" and renamed:
+                        blob = data.read(size)
+                        f.buffer.write(blob)
+                        gp_lines = blob.split(b"\n")
+                    elif key == "gtf" and renamed:
+                        # genePredToGtf's unique transcript_id (NAME_2 ...): those records formatted again
+                        records = _cut(data.read(size), p.gtf_sizes)
+                        for i, unique in renamed.items():
+                            tx = parse_genepred_line(gp_lines[i].decode("utf-8", "surrogateescape"),
+                                                     path=gff_name, bin=bin)
+                            records[i] = "".join(to_gtf_lines(tx, source=gtf_writer.source, utr=True, name=unique)
+                                                 ).encode("utf-8", "surrogateescape")
+                        f.buffer.write(b"".join(records))
+                    else:
+                        _copy(data, f.buffer, size)
+            os.unlink(p.data)
             meta["genePred"].records += n
-            files["gtf"].write("".join(gtf))
             meta["gtf"].records += n
-            files["attrs"].write(p.attrs)
-            files["unprocessed"].write(p.roots)
             meta["unprocessed"].records += p.n_roots
-            cur_names, cur_gp, cur_bed = p.subsets["curated"]
-            sel = [i for i, name in enumerate(cur_names) if acc.is_select(name, select)] if select else []
-            texts = {**p.subsets, "curated": ("".join(cur_gp), "".join(cur_bed), len(cur_names)),
-                     "select": ("".join([cur_gp[i] for i in sel]), "".join([cur_bed[i] for i in sel]), len(sel))}
-            for s, (gp_text, bed_rows, count) in texts.items():
+            for s, count in p.counts.items():
                 counts[s] += count
                 meta[f"{s}.gp"].records += count
                 meta[f"{s}.bed"].records += count
-                files[f"{s}.gp"].write(gp_text)
-                if s == "other":
-                    for item in bed_rows:
-                        other_bed.add(*item)
-                else:
-                    files[f"{s}.bed"].write(bed_rows)
+            for item in p.other_bed:
+                other_bed.add(*item)
+            cur_names, cur_gp, cur_bed = p.curated
+            sel = [i for i, name in enumerate(cur_names) if acc.is_select(name, select)] if select else []
+            for s, gp_rows, bed_rows in (("curated", cur_gp, cur_bed),
+                                         ("select", [cur_gp[i] for i in sel], [cur_bed[i] for i in sel])):
+                counts[s] += len(gp_rows)
+                meta[f"{s}.gp"].records += len(gp_rows)
+                meta[f"{s}.bed"].records += len(gp_rows)
+                files[f"{s}.gp"].write("".join(gp_rows))
+                files[f"{s}.bed"].write("".join(bed_rows))
             if not early_names:
                 path, count = p.link_run
                 link.add_names_run(_adopted(path), count)
@@ -516,6 +533,28 @@ def _link_table(scan: GffScan) -> NameLinkTable:
         return NameLinkTable(lambda: [read_entries(p) for p in files])
     facts = scan.facts
     return NameLinkTable(lambda: [name_entries(facts)])
+
+
+def _copy(src: IO[bytes], dst: IO[bytes], size: int) -> None:
+    """``size`` bytes from ``src`` to ``dst``, a megabyte at a time."""
+    while size > 0:
+        chunk = src.read(min(size, 1 << 20))
+        if not chunk:
+            raise RefseqtracksError("a piece's output file ends early")
+        dst.write(chunk)
+        size -= len(chunk)
+
+
+def _cut(blob: bytes, sizes: bytes) -> list[bytes]:
+    """``blob`` cut into consecutive records of the ``array("q")`` ``sizes``."""
+    lengths = array("q")
+    lengths.frombytes(sizes)
+    out = []
+    at = 0
+    for n in lengths:
+        out.append(blob[at:at + n])
+        at += n
+    return out
 
 
 def _adopted(path: str) -> IO[bytes]:

@@ -118,13 +118,13 @@ class FiledPiece(NamedTuple):
     """A piece's outputs as :class:`PieceFiler` files them (all in the piece's kent order)."""
 
     names: list         # every record's name
-    gp: list            # every record's genePred line (the genePred output, and for a repeat)
-    gtf: list           # every record's GTF lines
-    attrs: str          # the -attrsOut text
-    roots: str          # the unprocessed roots' lines
-    n_roots: int
-    subsets: dict       # "all", "predicted": (genePred text, BED text, count); "other": (genePred
-                        # text, BED sort items, count); "curated": (names, genePred lines, BED lines)
+    gtf_sizes: bytes    # the bytes of every record's GTF lines (array("q"), for a repeated name)
+    data: str           # the file of the outputs' texts (UTF-8, surrogateescape), one after the other:
+    parts: list         # (output key, bytes) in that file: "genePred" (a line per record) first
+    n_roots: int        # unprocessed roots (lines of "unprocessed")
+    counts: dict        # records of the subsets "all", "predicted", "other" (in "<subset>.gp")
+    curated: tuple      # the curated records' (names, genePred lines, BED lines), for the Select list
+    other_bed: list     # the Other records' BED lines as sort items
     link_run: tuple     # (path, count) of the All names' sorted run (link_join names)
     fake_run: tuple | None   # (path, count) of the fake PSL rows' sorted run, or None:
     fake_fields: list   # then the All records' Transcript fields, for the main process to make them
@@ -196,12 +196,23 @@ class PieceFiler:
                 elif kind != "brk":  # (a message, an error, a bad record)
                     return None
         from refseqtracks.link_join import name_key
-        subsets = {s: ("".join(sub_gp[s]), "".join(sub_bed[s]), len(sub_gp[s])) for s in ("all", "predicted")}
-        subsets["other"] = ("".join(sub_gp["other"]), sub_bed["other"], len(sub_gp["other"]))
-        subsets["curated"] = (cur_names, sub_gp["curated"], sub_bed["curated"])
+        texts = [("genePred", gp), ("gtf", gtf), ("attrs", attrs), ("unprocessed", roots)]
+        for s in ("all", "predicted"):
+            texts += [(f"{s}.gp", sub_gp[s]), (f"{s}.bed", sub_bed[s])]
+        texts.append(("other.gp", sub_gp["other"]))
+        data = os.path.join(self.runs_dir, f"piece.{first_line}")
+        parts = []
+        with open(data, "wb") as f:
+            for key, text in texts:
+                blob = "".join(text).encode("utf-8", "surrogateescape")
+                f.write(blob)
+                parts.append((key, len(blob)))
+        gtf_sizes = array("q", [len(g) if g.isascii() else len(g.encode("utf-8", "surrogateescape")) for g in gtf])
+        counts = {s: len(sub_gp[s]) for s in ("all", "predicted", "other")}
         self.link_run = link_run = self._run("names", first_line, ((name_key(n), n) for n in link_names))
         fake_run = self._run("fake", first_line, fakes) if fakes or not fake_fields else None
-        return tuple(FiledPiece(names, gp, gtf, "".join(attrs), "".join(roots), len(roots), subsets,
+        return tuple(FiledPiece(names, gtf_sizes.tobytes(), data, parts, len(roots), counts,
+                                (cur_names, sub_gp["curated"], sub_bed["curated"]), sub_bed["other"],
                                 link_run, fake_run, fake_fields))
 
     def _run(self, kind: str, first_line: int, items) -> tuple:

@@ -54,10 +54,19 @@ def _piece(*events, unprocessed: str | None = None) -> list:
 def test_a_piece_is_filed_whole(tmp_path):
     filed = PieceFiler(str(tmp_path))(_piece(unprocessed="NC_1\tRefSeq\tcDNA_match\t1\t2\t.\t+\t.\tID=a"), 7)
     p = FiledPiece(*filed)
-    assert p.names == ["NM_000001.1"] and p.attrs == "gene attrs\ntx attrs\n"
-    assert p.roots.endswith("ID=a\n") and p.n_roots == 1
-    assert p.subsets["curated"][0] == ["NM_000001.1"] and p.subsets["all"][2] == 1
-    assert p.subsets["predicted"] == ("", "", 0) and p.link_run == (str(tmp_path / "names.7"), 1)
+    with open(p.data, "rb") as f:
+        data = f.read()
+    texts, at = {}, 0
+    for key, size in p.parts:
+        texts[key] = data[at:at + size].decode()
+        at += size
+    assert at == len(data) and p.parts[0][0] == "genePred"
+    assert p.names == ["NM_000001.1"] and texts["attrs"] == "gene attrs\ntx attrs\n"
+    assert texts["unprocessed"].endswith("ID=a\n") and p.n_roots == 1
+    assert len(p.gtf_sizes) == 8 and texts["gtf"].count("\n") > 3
+    assert p.curated[0] == ["NM_000001.1"] and p.counts == {"all": 1, "predicted": 0, "other": 0}
+    assert texts["all.gp"] == texts["genePred"] and texts["predicted.gp"] == ""
+    assert p.link_run == (str(tmp_path / "names.7"), 1)
     assert p.fake_run is None and p.fake_fields == [p.fake_fields[0]] and p.fake_fields[0][0] == "NM_000001.1"
 
 
