@@ -111,6 +111,61 @@ def _gunzip_stream(raw: IO[bytes]) -> IO[bytes]:
         return gzip.GzipFile(fileobj=raw, mode="rb")
 
 
+class _SafeGzip(io.BufferedIOBase):
+    """The binary stream of a gzip file (:func:`open_input` with ``binary``): the decompressor's
+    reads straight through, truncated or corrupt gzip raising our error.  (A buffered reader
+    over :class:`_SafeReader` makes every large read about four times as dear as the
+    decompression: the data is copied twice more, into fresh memory each time.)"""
+
+    def __init__(self, inner: IO[bytes], name: str, raw: IO[bytes]):
+        self._inner = inner
+        self._raw = raw
+        self.name = name
+
+    def readable(self) -> bool:
+        return True
+
+    def _failed(self, ex: BaseException) -> RefseqtracksError:
+        return RefseqtracksError(f"{self.name}: cannot decompress: {ex or 'truncated gzip file'}")
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            return self._inner.read(size)
+        except (EOFError, OSError, zlib.error) as ex:
+            raise self._failed(ex) from None
+
+    def read1(self, size: int = -1) -> bytes:
+        try:
+            return self._inner.read1(size)
+        except (EOFError, OSError, zlib.error) as ex:
+            raise self._failed(ex) from None
+
+    def readinto(self, buf) -> int:
+        try:
+            return self._inner.readinto(buf)
+        except (EOFError, OSError, zlib.error) as ex:
+            raise self._failed(ex) from None
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return self._inner.readline(size)
+        except (EOFError, OSError, zlib.error) as ex:
+            raise self._failed(ex) from None
+
+    def peek(self, size: int = 0) -> bytes:
+        try:
+            return self._inner.peek(size)
+        except (EOFError, OSError, zlib.error) as ex:
+            raise self._failed(ex) from None
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._inner.close()
+        with contextlib.suppress(Exception):
+            self._raw.close()
+        super().close()
+
+
 class _SafeReader(io.RawIOBase):
     """Wraps a decompressing stream so that truncated or corrupt gzip becomes our error."""
 
@@ -170,6 +225,8 @@ def open_input(src: Source, *, binary: bool = False) -> IO:
     head = _peek(raw, 2)
     stream: IO[bytes] = raw
     if head == GZIP_MAGIC:
+        if binary:
+            return _SafeGzip(_gunzip_stream(raw), name, raw)
         stream = io.BufferedReader(_SafeReader(_gunzip_stream(raw), name, raw), buffer_size=_BUFSIZE)
     if binary:
         return stream

@@ -147,3 +147,39 @@ def test_spool_stdin_to_a_missing_folder_is_our_error(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x\n")))
     with pytest.raises(RefseqtracksError, match="can't copy stdin to a temporary file"):
         spool_stdin("stdin", str(tmp_path / "missing"))
+
+
+@pytest.mark.parametrize("how", ["read", "chunks", "readline", "readinto", "read1", "peek"])
+def test_binary_gzip_reads_and_failures(tmp_path, how):
+    # (a gzip input in binary mode is read straight from the decompressor)
+    data = RAW * 2000
+    good, bad = tmp_path / "x.gz", tmp_path / "cut.gz"
+    good.write_bytes(gzip.compress(data))
+    bad.write_bytes(gzip.compress(data)[:-20])
+
+    def read_all(f) -> bytes:
+        if how == "read":
+            return f.read()
+        out = b""
+        while True:
+            if how == "chunks":
+                piece = f.read(1000)
+            elif how == "readline":
+                piece = f.readline()
+            elif how == "readinto":
+                buf = bytearray(777)
+                piece = bytes(buf[:f.readinto(buf)])
+            elif how == "read1":
+                piece = f.read1(500)
+            else:
+                f.peek(10)
+                piece = f.read(300)
+            if not piece:
+                return out
+            out += piece
+
+    with open_input(good, binary=True) as f:
+        assert read_all(f) == data
+    with pytest.raises(RefseqtracksError, match="cut.gz: cannot decompress"):
+        with open_input(bad, binary=True) as f:
+            read_all(f)
