@@ -58,7 +58,7 @@ __all__ = ["MAX_GAP", "gff_for_psl", "psl_pos_target", "psl_swap", "simple_chain
 MAX_GAP = 300_000
 
 #: rows the final sort holds in memory before a sorted run goes to a temporary file
-SORT_LIMIT = 100_000
+SORT_LIMIT = 16_000  # (about 8 MB of rows: human RefSeq has about 60,000 alignment rows)
 
 
 def gff_for_psl(comment_head: list[str], lines: list[str]) -> str:
