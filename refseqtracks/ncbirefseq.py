@@ -31,9 +31,12 @@ What the process step does and this module reproduces, in order:
 All outputs are written through one set of atomic files: a failed build leaves none of them.
 
 Memory: when the conversion runs in pieces, the main process keeps nothing per gene or
-transcript: the link-table facts stay in the pieces' sorted entry files, the names go to an
-external sort, and the GTF's unique ``transcript_id`` state holds only names whose hash occurs
-in more than one record.  (The one-process way keeps the link-table facts in memory.)
+transcript: the workers file each piece's rows in a data file the main process copies into the
+outputs (:class:`~refseqtracks.ncbirefseq_rows.PieceFiler`), the link-table facts stay in the
+pieces' sorted entry files, the names and the fake PSL rows go to external sorts (as the
+pieces' sorted runs), the PSL step's first pass waits in the pieces' files, and the GTF's
+unique ``transcript_id`` state holds only names whose hash occurs in more than one record.
+(The one-process way keeps the link-table facts in memory.)
 """
 from __future__ import annotations
 

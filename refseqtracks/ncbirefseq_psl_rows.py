@@ -414,6 +414,8 @@ def fake_row(tx: Transcript, q_size: int | None, t_size: int | None, chrom: str 
     else:
         strand = "+"
         qs = itertools.accumulate(sizes[:-1], initial=0)
+    if chrom is None:
+        chrom = tx.chrom
     return (f"{total}\t0\t0\t0\t0\t0\t{len(gaps)}\t{sum(gaps)}\t{strand}\t{tx.name}\t{q_size}\t0\t"
-            f"{total}\t{tx.chrom if chrom is None else chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{format_int_list(sizes)}\t"
+            f"{total}\t{chrom}\t{t_size}\t{starts[0]}\t{ends[-1]}\t{n}\t{format_int_list(sizes)}\t"
             f"{format_int_list(qs)}\t{format_int_list(starts)}\n")

@@ -59,7 +59,7 @@ class Rows(NamedTuple):
 
 
 class RowMaker:
-    """Makes :class:`Rows` for a genePred line; None where the main process must decide."""
+    """Makes the :class:`Rows` of a genePred line (as a plain tuple); None where the main process must decide."""
 
     def __init__(self, *, ncbi_sizes: dict[str, int], names: dict[str, str] | None,
                  offsets: dict[str, int] | None, bin: bool, gtf_source: str, path: str,
