@@ -19,7 +19,7 @@ import sys
 import tempfile
 import zlib
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Union
+from typing import IO, Callable, Iterable, Iterator, Union
 
 from refseqtracks.errors import RefseqtracksError
 
@@ -111,11 +111,9 @@ def _gunzip_stream(raw: IO[bytes]) -> IO[bytes]:
         return gzip.GzipFile(fileobj=raw, mode="rb")
 
 
-class _SafeGzip(io.BufferedIOBase):
-    """The binary stream of a gzip file (:func:`open_input` with ``binary``): the decompressor's
-    reads straight through, truncated or corrupt gzip raising our error.  (A buffered reader
-    over :class:`_SafeReader` makes every large read about four times as dear as the
-    decompression: the data is copied twice more, into fresh memory each time.)"""
+class _Gunzipped:
+    """What the two gzip streams share: the decompressor, the file under it, and our error
+    for truncated or corrupt gzip."""
 
     def __init__(self, inner: IO[bytes], name: str, raw: IO[bytes]):
         self._inner = inner
@@ -125,73 +123,50 @@ class _SafeGzip(io.BufferedIOBase):
     def readable(self) -> bool:
         return True
 
-    def _failed(self, ex: BaseException) -> RefseqtracksError:
-        return RefseqtracksError(f"{self.name}: cannot decompress: {ex or 'truncated gzip file'}")
-
-    def read(self, size: int | None = -1) -> bytes:
+    def _call(self, method: Callable, arg):
         try:
-            return self._inner.read(size)
+            return method(arg)
         except (EOFError, OSError, zlib.error) as ex:
-            raise self._failed(ex) from None
-
-    def read1(self, size: int = -1) -> bytes:
-        try:
-            return self._inner.read1(size)
-        except (EOFError, OSError, zlib.error) as ex:
-            raise self._failed(ex) from None
-
-    def readinto(self, buf) -> int:
-        try:
-            return self._inner.readinto(buf)
-        except (EOFError, OSError, zlib.error) as ex:
-            raise self._failed(ex) from None
-
-    def readline(self, size: int | None = -1) -> bytes:
-        try:
-            return self._inner.readline(size)
-        except (EOFError, OSError, zlib.error) as ex:
-            raise self._failed(ex) from None
-
-    def peek(self, size: int = 0) -> bytes:
-        try:
-            return self._inner.peek(size)
-        except (EOFError, OSError, zlib.error) as ex:
-            raise self._failed(ex) from None
+            raise RefseqtracksError(f"{self.name}: cannot decompress: {ex or 'truncated gzip file'}") from None
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self._inner.close()
         with contextlib.suppress(Exception):
             self._raw.close()
-        super().close()
+        super().close()  # type: ignore[misc]
 
 
-class _SafeReader(io.RawIOBase):
-    """Wraps a decompressing stream so that truncated or corrupt gzip becomes our error."""
+class _SafeGzip(_Gunzipped, io.BufferedIOBase):
+    """The binary stream of a gzip file (:func:`open_input` with ``binary``): the decompressor's
+    reads straight through.  (A buffered reader over :class:`_SafeReader` makes every large read
+    about four times as dear as the decompression: the data is copied twice more, into fresh
+    memory each time.)"""
 
-    def __init__(self, inner: IO[bytes], name: str, raw: IO[bytes]):
-        self._inner = inner
-        self._raw = raw
-        self.name = name
+    def read(self, size: int | None = -1) -> bytes:
+        return self._call(self._inner.read, size)
 
-    def readable(self) -> bool:
-        return True
+    def read1(self, size: int = -1) -> bytes:
+        return self._call(self._inner.read1, size)
 
     def readinto(self, buf) -> int:
-        try:
-            data = self._inner.read(len(buf))
-        except (EOFError, OSError, zlib.error) as ex:
-            raise RefseqtracksError(f"{self.name}: cannot decompress: {ex or 'truncated gzip file'}") from None
+        return self._call(self._inner.readinto, buf)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._call(self._inner.readline, size)
+
+    def peek(self, size: int = 0) -> bytes:
+        return self._call(self._inner.peek, size)
+
+
+class _SafeReader(_Gunzipped, io.RawIOBase):
+    """The raw stream of a gzip file under the text reader (:func:`open_input`)."""
+
+    def readinto(self, buf) -> int:
+        data = self._call(self._inner.read, len(buf))
         n = len(data)
         buf[:n] = data
         return n
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self._inner.close()
-        with contextlib.suppress(Exception):
-            self._raw.close()
-        super().close()
 
 
 def open_input(src: Source, *, binary: bool = False) -> IO:
