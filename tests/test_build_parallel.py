@@ -280,3 +280,14 @@ def test_filed_after_budget(tallies, falls_back):
     class Conv:
         max_convert_errors = 50
     assert parallel._filed_after_budget(Conv, tallies) is falls_back
+
+
+def test_gene_joins_same_in_pieces(tmp_path, monkeypatch):
+    # with NCBI Gene files the link table is made after the tables (the names come from the
+    # filed pieces as they are written, not before)
+    gff = tmp_path / "sample_genomic.gff"
+    gff.write_text(SAMPLE.read_text().replace("SO_type=", "so_type="))
+    g2r = shared_path("data", "ncbi_gene", "gene2refseq_excerpt_400rows.tsv")
+    info = shared_path("data", "ncbi_gene", "uta_gene_info_100human.gz")
+    assert _same(tmp_path, gff, ["--assembly-report", str(REPORT), "--gene2refseq", str(g2r),
+                                 "--gene-info", str(info)], monkeypatch) > 1
