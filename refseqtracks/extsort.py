@@ -117,23 +117,12 @@ class ExternalSorter:
         reads one file instead of many (the build does it while it waits for other work)."""
         if len(self._runs) + (1 if self._items else 0) <= 1:
             return
-        old = self._runs
         f = tempfile.TemporaryFile(dir=self.tmpdir)
-        batch: list = []
         try:
-            for item in self._sorted_items():
-                batch.append(item)
-                if len(batch) >= 1024:
-                    dump_batch(batch, f)
-                    batch = []
-            if batch:
-                dump_batch(batch, f)
+            self.dump_run(f)  # (which empties the sorter and drops its old runs)
         except BaseException:
             f.close()
             raise
-        finally:
-            for r in old:
-                r.close()
         f.seek(0)
         self._runs = [f]
 

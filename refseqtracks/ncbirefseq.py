@@ -63,7 +63,7 @@ from refseqtracks.link_join import LinesJob, NameLinkTable, name_entries, read_e
 from refseqtracks.formats.genepred import check_transcript, format_genepred_line, parse_genepred_line
 from refseqtracks.model import Transcript
 from refseqtracks.ncbirefseq_psl import SORT_LIMIT, fake_item
-from refseqtracks.ncbirefseq_rows import FiledPiece, PieceFiler, RowMaker
+from refseqtracks.ncbirefseq_rows import FiledPiece, PieceFiler, RowMaker, other_bed_item
 from refseqtracks.ncbirefseq_scan import GffScan, Progress, SedStream, annotation_release, scan_file
 from refseqtracks.ncbirefseq_split import SUBSET_FILES, read_select_list, split_genepred
 
@@ -320,8 +320,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
                 out.meta[f"{s}.gp"].records += 1
                 out.meta[f"{s}.bed"].records += 1
                 if s == "other":
-                    other_bed.add((fields[1].encode("utf-8", "surrogateescape"), fields[3],
-                                   bed_line.encode("utf-8", "surrogateescape")), bed_line)
+                    other_bed.add(*other_bed_item(fields[1], fields[3], bed_line))
                     continue
                 bufs[f"{s}.bed"].append(bed_line)
                 if s == "all":
@@ -362,9 +361,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
                 out.meta[f"{s}.gp"].records += 1
                 out.meta[f"{s}.bed"].records += 1
                 if s == "other":  # genePredToBed -tab -fillSpace | sort -k1,1 -k2n,2n
-                    b = to_bed12(tx, fill_space=True)
-                    other_bed.add((tx.chrom.encode("utf-8", "surrogateescape"), tx.tx_start,
-                                   b.encode("utf-8", "surrogateescape")), b)
+                    other_bed.add(*other_bed_item(tx.chrom, tx.tx_start, to_bed12(tx, fill_space=True)))
                     continue
                 bufs[f"{s}.bed"].append(to_bed12(tx))
                 if s == "all":

@@ -22,14 +22,16 @@ which gets ``None`` instead of rows and does the whole record itself:
   not repeated.
 
 When every record of a piece got its rows, :class:`PieceFiler` also files them in the worker:
-each output's text for the whole piece, in the piece's order, so that the main process writes a
-piece with a few joins instead of handling its records one by one.  Only what needs the whole
-input stays per record: the curated records (the Select list is known at the end of the
-scan), the names and genePred lines (a repeated GTF ``transcript_id``), the Other BED lines
-(sorted with everything else).  The link-table names and the fake PSL rows go to sorted run
-files (:class:`refseqtracks.extsort.ExternalSorter`), merged with the others'.
+each output's text for the whole piece, in the piece's order, one after the other in one file
+whose bytes the main process copies into the outputs instead of handling the records one by
+one.  Only what needs the whole input stays per record: the curated records (the Select list
+is known at the end of the scan), the names and the size of each record's GTF lines (a
+repeated GTF ``transcript_id``), the Other BED lines (sorted with everything else,
+:func:`other_bed_item`).  The link-table names and the fake PSL rows go to sorted run files
+(:class:`refseqtracks.extsort.ExternalSorter`), merged with the others'.
 
-Public API: :class:`RowMaker`, :data:`Rows`, :class:`PieceFiler`, :class:`FiledPiece`.
+Public API: :class:`RowMaker`, :data:`Rows`, :class:`PieceFiler`, :class:`FiledPiece`,
+:func:`other_bed_item`.
 """
 from __future__ import annotations
 
@@ -45,7 +47,13 @@ from refseqtracks.formats.gtf import to_gtf_lines
 from refseqtracks.model import Transcript
 from refseqtracks.ncbirefseq_psl import fake_item
 
-__all__ = ["RowMaker", "Rows", "PieceFiler", "FiledPiece"]
+__all__ = ["RowMaker", "Rows", "PieceFiler", "FiledPiece", "other_bed_item"]
+
+
+def other_bed_item(chrom: str, start: int, line: str) -> tuple:
+    """An Other record's BED line as an item of the sort it goes through (``genePredToBed -tab
+    -fillSpace | sort -k1,1 -k2n,2n``, bytewise, the whole line last)."""
+    return (chrom.encode("utf-8", "surrogateescape"), start, line.encode("utf-8", "surrogateescape")), line
 
 
 class Rows(NamedTuple):
@@ -178,9 +186,8 @@ class PieceFiler:
                         attrs.append(ev[3])
                     for s in subsets_of(name):
                         sub_gp[s].append(gp_line)
-                        if s == "other":  # (genePredToBed -tab -fillSpace | sort -k1,1 -k2n,2n)
-                            sub_bed[s].append(((fields[1].encode("utf-8", "surrogateescape"), fields[3],
-                                                bed_line.encode("utf-8", "surrogateescape")), bed_line))
+                        if s == "other":
+                            sub_bed[s].append(other_bed_item(fields[1], fields[3], bed_line))
                             continue
                         sub_bed[s].append(bed_line)
                         if s == "curated":

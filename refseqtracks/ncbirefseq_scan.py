@@ -123,14 +123,13 @@ class GffScan:
         self.first_lines += part.first_lines
         self.comment_head += part.comment_head[:max(0, 10 - len(self.comment_head))]
         self.select_names |= part.select_names
-        if part.psl_file is not None:
-            self._take_psl_file(part.psl_file)
-            self.psl_linenos.extend(part.psl_linenos)
-        elif part.psl_text:
-            if self.psl_sink is not None:
-                self.psl_sink.write(part.psl_text)
-            else:
-                self.psl_lines += [p + "\n" for p in part.psl_text.split("\n")[:-1]]
+        if part.psl_file is not None or part.psl_text:
+            # (a piece's file is copied into a file sink as it is: no text then)
+            text = part.psl_text if part.psl_file is None else self._psl_file_text(part.psl_file)
+            if text and self.psl_sink is not None:
+                self.psl_sink.write(text)
+            elif text:
+                self.psl_lines += [p + "\n" for p in text.split("\n")[:-1]]
             self.psl_linenos.extend(part.psl_linenos)
         seqids = self.seqids
         for k, v in part.seqids.items():
@@ -154,21 +153,20 @@ class GffScan:
             facts.merge(first)
         facts.merge(part.facts_after)
 
-    def _take_psl_file(self, path: str) -> None:
-        """The alignment lines a piece left in a file (UTF-8, ``surrogateescape``), then removed."""
+    def _psl_file_text(self, path: str) -> str:
+        """The alignment lines a piece left in a file (UTF-8, ``surrogateescape``; removed
+        afterwards): copied straight into a sink that is a text file (then ""), or the text."""
         sink = self.psl_sink
         with open(path, "rb") as f:
             buffer = getattr(sink, "buffer", None)
             if buffer is not None:  # (a text file: the bytes go straight through)
                 sink.flush()  # type: ignore[union-attr]
                 shutil.copyfileobj(f, buffer, 1 << 20)
+                text = ""
             else:
                 text = f.read().decode("utf-8", "surrogateescape")
-                if sink is not None:
-                    sink.write(text)
-                else:
-                    self.psl_lines += [p + "\n" for p in text.split("\n")[:-1]]
         os.unlink(path)
+        return text
 
     def feed(self, line: str) -> None:
         """Take one line (with or without its line end)."""
