@@ -9,9 +9,12 @@ it per locus (features linked by Parent/shared IDs) and reproduce kent's global 
 * a feature whose parents are all missing is neither child nor root (kent v492).
 
 Speed: :meth:`Grouper.add_all` takes the records of :meth:`Gff3Reader.batches`; the child of
-a feature of an open locus (most lines) joins it without the general bookkeeping.  Whether an
-ID was already used by a closed locus (kent would join the two) is looked at once per locus,
-when it closes, instead of once per line: the set of all IDs seen is large and slow to probe.
+a feature of an open locus (most lines) joins it without the general bookkeeping; an alignment
+root (``cDNA_match``, ``match``: one line in eight of a RefSeq file) whose ID no open locus holds
+is its own finished locus at once (:meth:`Grouper._lone`; a later reference to it is a late
+reference, as if its locus had been closed).  Whether an ID was already used by a closed locus
+(kent would join the two) is looked at once per locus, when it closes, instead of once per line:
+the set of all IDs seen is large and slow to probe.
 """
 from __future__ import annotations
 
@@ -47,6 +50,10 @@ class Restart(Exception):
     def __init__(self, holds: dict[str, int] | None = None):
         super().__init__()
         self.holds = holds
+
+
+#: root types that are never converted and, in RefSeq, never have children (the alignments)
+_LONE_TYPES = frozenset(("cDNA_match", "match"))
 
 
 class _Locus:
@@ -117,7 +124,10 @@ class Grouper:
                     add(ann)
                 return
             cur = None  # the locus of the last record that took the short way
+            lone = self._lone
             for ann in records:
+                if ann.__class__ is Ann and ann.type in _LONE_TYPES and not ann.parent_ids and lone(ann):
+                    continue
                 # the common case: the child of a feature of an open locus, with a new ID or the
                 # ID of another part in the same locus (the CDS lines of one protein)
                 if ann.__class__ is Ann:  # (not a GffFeature, no Derives_from)
@@ -164,6 +174,24 @@ class Grouper:
 
     #: the line of the last record given to :meth:`add_all`
     last_line = 0
+
+    def _lone(self, ann: Ann) -> bool:
+        """Take an alignment root (``cDNA_match``, ``match``) at once, as the locus of its own
+        it would be, when no feature seen so far shares its ID (other than as such a root):
+        its result is its -unprocessedRootsOut line.  A feature coming later that refers to it,
+        or uses its ID otherwise, is a late reference like any other (another pass)."""
+        fid = ann.id
+        if fid is not None:
+            if fid in self.where or fid in self.waiting or fid in self.holds:
+                return False
+            seen = self.flushed.get(fid, ann.type)
+            if seen != ann.type:
+                return False
+            self.flushed[fid] = seen
+        self.closed += 1
+        if self.want_unprocessed:
+            self.done.add(ann.lineno, RootResult(line=format_gff3_line(ann)))
+        return True
 
     def add(self, ann) -> None:
         """Take one feature: an :class:`Ann` of a quick line, or a :class:`GffFeature`."""

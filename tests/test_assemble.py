@@ -191,6 +191,19 @@ def test_late_child_from_stdin_stream():
     assert [tx.name for tx in conv.transcripts()] == ["B1", "A2", "A1"] and conv.passes == 2
 
 
+def test_alignment_parts_are_written_back_in_one_pass():
+    parts = [f"c1\tRefSeq\tcDNA_match\t{s}\t{s + 9}\t.\t-\t.\tID=aln{a};Target=r{a} {k} {k + 9} +;pct_coverage=100"
+             for a, s, k in ((1, 101, 1), (1, 301, 11), (2, 101, 1), (2, 201, 11))]
+    gene = "c1\tRefSeq\tgene\t150\t250\t.\t+\t.\tID=gene-1"
+    conv = Gff3Converter(io.StringIO("##gff-version 3\n" + "\n".join(parts[:2] + [gene] + parts[2:]) + "\n"),
+                         refseq_hacks=True, want_unprocessed=True)
+    out: list[str] = []
+    conv.replay(conv.run(), on_transcript=lambda line, tx: None, on_bad=None, on_attrs=None,
+                on_unprocessed=out.append)
+    assert out == [p + "\n" for p in reversed(parts)] and conv.passes == 1
+    assert conv.grouper.flushed.keys() >= {"aln1", "aln2"}  # (the IDs are known to later pieces' checks)
+
+
 DERIVES = ("##gff-version 3\n"
            "c1\ts\tgene\t1\t100\t.\t+\t.\tID=g1\n"
            "c1\ts\tmRNA\t1\t100\t.\t+\t.\tID=t1;Parent=g1\n"
@@ -243,7 +256,8 @@ THREE_PASSES = '##gff-version 3\nc1\tRefSeq\tgene\t1\t100\t.\t+\t.\tID=gene-0\n#
 @st.composite
 def shuffled_loci(draw) -> str:
     """Genes with transcripts, exons and CDS, then some lines moved later (late children,
-    forward references), sometimes an ID reused (a match, an exon) or a root between a gene's lines."""
+    forward references), sometimes an ID reused (a match, an exon) or a root between a gene's lines;
+    alignments in parts, sometimes with a child or a parent, or their ID used by an exon."""
     lines: list[str] = []
     pos = 1
     for g in range(draw(st.integers(1, 4))):
@@ -255,13 +269,21 @@ def shuffled_loci(draw) -> str:
             for e in range(draw(st.integers(1, 2))):
                 s0 = gstart + 50 * e
                 # an exon ID now and then, sometimes one another gene's exon has too
-                eid = draw(st.sampled_from(["", "", "ID=exon-1;", f"ID=exon-{g}-{t}-{e};"]))
+                eid = draw(st.sampled_from(["", "", "ID=exon-1;", f"ID=exon-{g}-{t}-{e};",
+                                          f"ID=aln{draw(st.integers(0, 3))};"]))
                 gene_lines.append(f"c1\tRefSeq\texon\t{s0}\t{s0 + 39}\t.\t+\t.\t{eid}Parent={tid}")
                 if draw(st.booleans()):
                     gene_lines.append(f"c1\tRefSeq\tCDS\t{s0 + 5}\t{s0 + 34}\t.\t+\t0\tID=cds-{g}-{t};Parent={tid}")
         lines.append(f"c1\tRefSeq\tgene\t{gstart}\t{gstart + 99}\t.\t+\t.\tID=gene-{g}")
         if draw(st.booleans()):
-            lines.append(f"c1\tRefSeq\tcDNA_match\t{gstart}\t{gstart + 9}\t.\t+\t.\tID=aln{g}")
+            # an alignment in parts (sharing their ID), now and then with a child, or a Parent
+            for k in range(draw(st.integers(1, 3))):
+                lines.append(f"c1\tRefSeq\tcDNA_match\t{gstart + 20 * k}\t{gstart + 20 * k + 9}\t.\t+\t.\t"
+                             f"ID=aln{g};Target=r{g} {1 + 10 * k} {10 + 10 * k} +")
+            kin = draw(st.sampled_from(["", "", "", f"Parent=aln{g}", "ID=aln9;Parent=gene-0"]))
+            if kin:
+                lines.append(f"c1\tRefSeq\t{'exon' if kin[0] == 'P' else 'cDNA_match'}\t{gstart}\t{gstart + 9}"
+                             f"\t.\t+\t.\t{kin}")
         lines += gene_lines
         pos += draw(st.sampled_from([50, 100, 200]))
     for _ in range(draw(st.integers(0, 3))):
