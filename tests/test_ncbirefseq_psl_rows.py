@@ -269,6 +269,8 @@ def test_real_ncbi_alignment_lines_take_the_direct_route(name):
          cuts=[1], genome_sizes={})
 @example(lines=[_line("NC_2", 61, 70, "+", "NM_1.1 31 40"), _line("NC_2", 11, 40, "+", "NM_1.1 1 30", aln="a2")],
          cuts=[1], genome_sizes={})  # (the larger RNA end and sequence end come first)
+@example(lines=[_line("NC_1", 2901, 3100, "-", "NM_1.1 1 200"), _line("NC_1", 11, 40, "+", "NM_2.1 1 30 -")],
+         cuts=[1], genome_sizes={"NC_1": 3000})  # (past the end of the sequence on the minus strand)
 def test_first_pass_in_pieces_equals_one_pass(lines, cuts, genome_sizes):
     # the first pass made piece by piece (the build's workers) and merged is the one-pass
     # result, or nothing when a piece cannot tell; the step's rows are then the same
