@@ -291,3 +291,40 @@ def test_gene_joins_same_in_pieces(tmp_path, monkeypatch):
     info = shared_path("data", "ncbi_gene", "uta_gene_info_100human.gz")
     assert _same(tmp_path, gff, ["--assembly-report", str(REPORT), "--gene2refseq", str(g2r),
                                  "--gene-info", str(info)], monkeypatch) > 1
+
+
+@pytest.mark.parametrize("kernel", ["copies", "copies in parts", "refuses", "refuses midway", "absent"])
+def test_filed_bytes_are_copied_whole_and_the_writer_keeps_its_place(tmp_path, monkeypatch, kernel):
+    import errno
+    import os
+
+    from refseqtracks.ncbirefseq import _copy
+
+    real = getattr(os, "copy_file_range", None)
+    if real is None and kernel != "absent":
+        pytest.skip("no os.copy_file_range here")
+    calls = []
+
+    def fake(src, dst, count, offset_src=None, offset_dst=None):
+        calls.append(count)
+        if kernel == "refuses" or (kernel == "refuses midway" and len(calls) > 1):
+            raise OSError(errno.EXDEV, "cross-device")
+        return real(src, dst, min(count, 5) if kernel != "copies" else count, offset_src)
+
+    if kernel == "absent":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    else:
+        monkeypatch.setattr(os, "copy_file_range", fake)
+    data = tmp_path / "data"
+    data.write_bytes(b"head|" + bytes(range(256)) * 40 + b"|tail")
+    out = tmp_path / "out.txt"
+    with open(data, "rb") as src, open(out, "w", encoding="utf-8", newline="") as f:
+        f.write("before\n")
+        f.flush()
+        assert src.read(5) == b"head|"
+        _copy(src, f.buffer, 256 * 40)
+        assert src.read() == b"|tail"  # (the source is left after the bytes copied)
+        f.write("after\n")  # (written after them, through the text layer)
+        assert f.tell() == len("before\n") + 256 * 40 + len("after\n")
+    assert out.read_bytes() == b"before\n" + bytes(range(256)) * 40 + b"after\n"
+    assert (kernel == "absent") == (not calls)
