@@ -240,9 +240,6 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[tuple, 
 
 # -- the workers -------------------------------------------------------------------------
 _JOB: dict = {}
-#: pieces a worker has converted, and how often it collects cycles (see :func:`_work`)
-_pieces_done = 0
-_COLLECT_EVERY = 8
 
 
 #: the signals the workers are started with blocked (their handlers are set first)
@@ -274,7 +271,7 @@ def _worker_start() -> None:
 def _work(index: int, path: str, first_line: int, out_path: str):
     """Convert one piece; returns ``(index, ok, id hashes, (pragmas, comments, last line), part,
     (conversion errors, filed))`` (``ok`` None: interrupted by Ctrl-C)."""
-    global _in_piece, _pieces_done
+    global _in_piece
     _in_piece = True
     try:
         if _JOB["stop"].is_set():  # the run falls back: the pieces still queued are not wanted
@@ -290,14 +287,10 @@ def _work(index: int, path: str, first_line: int, out_path: str):
             os.unlink(path)
         except OSError:
             pass
-        # the conversion runs without the cyclic collector: what it left in cycles (a few dozen
-        # objects a piece) goes every few pieces, so a worker's memory does not grow piece
-        # after piece (the piece's results are gone by now: collecting while they were alive
-        # walked every one of them, a tenth of the work; a collection walks the worker's own
-        # objects, a few milliseconds)
-        _pieces_done += 1
-        if _pieces_done % _COLLECT_EVERY == 0:
-            gc.collect()
+        # the conversion runs without the cyclic collector: what it left in cycles goes now,
+        # so a worker's memory does not grow piece after piece (the piece's results are gone
+        # by now: collecting while they were alive walked every one of them, a tenth of the work)
+        gc.collect()
 
 
 def _convert_piece(index: int, path: str, first_line: int, out_path: str):
