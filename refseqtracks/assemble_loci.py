@@ -126,8 +126,6 @@ class Grouper:
             cur = None  # the locus of the last record that took the short way
             lone = self._lone
             for ann in records:
-                if ann.__class__ is Ann and ann.type in _LONE_TYPES and not ann.parent_ids and lone(ann):
-                    continue
                 # the common case: the child of a feature of an open locus, with a new ID or the
                 # ID of another part in the same locus (the CDS lines of one protein)
                 if ann.__class__ is Ann:  # (not a GffFeature, no Derives_from)
@@ -166,6 +164,8 @@ class Grouper:
                             if ann.end > loc.max_end:
                                 loc.max_end = ann.end
                             continue
+                    elif not parents and ann.type in _LONE_TYPES and lone(ann):
+                        continue
                 add(ann)  # (it may merge or close loci)
                 cur = None
         finally:

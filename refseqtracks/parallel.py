@@ -288,10 +288,10 @@ def _work(index: int, path: str, first_line: int, out_path: str):
         except OSError:
             pass
         # the conversion runs without the cyclic collector: what it left in cycles goes now,
-        # so a worker's memory does not grow piece after piece (the piece's converter and its
-        # grouper are such a cycle, holding the piece's IDs and state: collecting only every
-        # few pieces raised a build's peak memory by half) (the piece's results are gone by
-        # now: collecting while they were alive walked every one of them, a tenth of the work)
+        # so a worker's memory does not grow piece after piece: the piece's converter and its
+        # grouper are such a cycle, holding the piece's IDs and state (collecting only every
+        # few pieces raised a build's peak memory by half).  The piece's results are gone by
+        # now: collecting while they were alive walked every one of them, a tenth of the work.
         gc.collect()
 
 

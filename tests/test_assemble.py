@@ -9,6 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from refseqtracks import assemble_loci
 from refseqtracks.assemble import Gff3Converter, read_gff3
 from refseqtracks.assemble_rules import GENE_TYPES, TRANSCRIPT_TYPES
 from refseqtracks.errors import RefseqtracksError
@@ -191,16 +192,20 @@ def test_late_child_from_stdin_stream():
     assert [tx.name for tx in conv.transcripts()] == ["B1", "A2", "A1"] and conv.passes == 2
 
 
-def test_alignment_parts_are_written_back_in_one_pass():
+def test_alignment_parts_are_written_back_in_one_pass(monkeypatch):
     parts = [f"c1\tRefSeq\tcDNA_match\t{s}\t{s + 9}\t.\t-\t.\tID=aln{a};Target=r{a} {k} {k + 9} +;pct_coverage=100"
              for a, s, k in ((1, 101, 1), (1, 301, 11), (2, 101, 1), (2, 201, 11))]
     gene = "c1\tRefSeq\tgene\t150\t250\t.\t+\t.\tID=gene-1"
     conv = Gff3Converter(io.StringIO("##gff-version 3\n" + "\n".join(parts[:2] + [gene] + parts[2:]) + "\n"),
                          refseq_hacks=True, want_unprocessed=True)
+    loci = []
+    real_locus = assemble_loci._Locus
+    monkeypatch.setattr(assemble_loci, "_Locus", lambda: loci.append(1) or real_locus())
     out: list[str] = []
     conv.replay(conv.run(), on_transcript=lambda line, tx: None, on_bad=None, on_attrs=None,
                 on_unprocessed=out.append)
     assert out == [p + "\n" for p in reversed(parts)] and conv.passes == 1
+    assert len(loci) == 1  # (the gene's: each alignment is finished as it comes)
     assert conv.grouper.flushed.keys() >= {"aln1", "aln2"}  # (the IDs are known to later pieces' checks)
 
 
@@ -253,6 +258,14 @@ def test_every_transcript_passes_genepred_check(fixture):
 THREE_PASSES = '##gff-version 3\nc1\tRefSeq\tgene\t1\t100\t.\t+\t.\tID=gene-0\n###\nc1\tRefSeq\tmRNA\t1\t100\t.\t+\t.\tID=rna-0-0;Parent=gene-0\nc1\tRefSeq\texon\t51\t90\t.\t+\t.\tParent=rna-0-0\nc1\tRefSeq\tmRNA\t1\t100\t.\t+\t.\tID=rna-0-1;Parent=gene-0\nc1\tRefSeq\texon\t1\t40\t.\t+\t.\tParent=rna-0-1\nc1\tRefSeq\tgene\t51\t150\t.\t+\t.\tID=gene-1\nc1\tRefSeq\tmRNA\t51\t150\t.\t+\t.\tID=rna-1-0;Parent=gene-1\nc1\tRefSeq\texon\t51\t90\t.\t+\t.\tParent=rna-1-0\nc1\tRefSeq\tgene\t101\t200\t.\t+\t.\tID=gene-2\nc1\tRefSeq\texon\t1\t40\t.\t+\t.\tParent=rna-0-0\n'
 
 
+# an exon's ID, its locus closed, used again by an alignment: kent joins the two (a second pass)
+REUSED_BY_ALIGNMENT = ("##gff-version 3\nc1\tRefSeq\tgene\t1\t100\t.\t+\t.\tID=gene-0\n"
+                       "c1\tRefSeq\tmRNA\t1\t100\t.\t+\t.\tID=rna-0;Parent=gene-0\n"
+                       "c1\tRefSeq\texon\t1\t40\t.\t+\t.\tID=aln0;Parent=rna-0\n"
+                       "c1\tRefSeq\tgene\t201\t300\t.\t+\t.\tID=gene-1\n"
+                       "c1\tRefSeq\tcDNA_match\t201\t210\t.\t+\t.\tID=aln0;Target=r0 1 10 +\n")
+
+
 @st.composite
 def shuffled_loci(draw) -> str:
     """Genes with transcripts, exons and CDS, then some lines moved later (late children,
@@ -301,6 +314,7 @@ def shuffled_loci(draw) -> str:
 @settings(max_examples=120, deadline=None)
 @given(shuffled_loci(), st.booleans())
 @example(THREE_PASSES, False)
+@example(REUSED_BY_ALIGNMENT, True)
 def test_streaming_law_equals_whole_file(text, hacks):
     def run(streaming):
         msgs: list[str] = []
