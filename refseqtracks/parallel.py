@@ -63,7 +63,7 @@ import signal
 import tempfile
 from array import array
 from collections import deque
-from typing import Iterator
+from typing import IO, Iterator
 
 from refseqtracks.assemble_rules import RootResult
 from refseqtracks.errors import RefseqtracksError
@@ -203,9 +203,20 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[tuple, 
         lineno = 2
         rest = b""
         size = max(chunk_bytes >> 3, 1)  # the first pieces are smaller: every worker starts sooner
+        # the last ones too: while the last piece is converted, the other workers have nothing
+        # to do (the text left is estimated from how far into the file on disk the reading is)
+        disk = getattr(fh, "_raw", fh)
+        try:
+            disk_size = os.fstat(disk.fileno()).st_size
+        except (AttributeError, OSError, ValueError):
+            disk_size = 0
+        text_read = 0
         while True:
             data = fh.read(size)
+            text_read += len(data)
             size = min(size * 2, chunk_bytes)
+            if disk_size and _text_left(disk, disk_size, text_read) < _SMALL_END_PIECES * chunk_bytes:
+                size = max(chunk_bytes >> 2, 1)
             if not data:
                 break
             if data[-1:] == b"\r":  # (a \r\n split between two reads is still one line end)
@@ -236,6 +247,21 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[tuple, 
             rest = buf[cut:]
         if rest:
             yield (rest,), lineno
+
+
+#: the text left (estimated) below which pieces are a quarter of the usual size, in pieces
+_SMALL_END_PIECES = 4
+
+
+def _text_left(disk: IO[bytes], disk_size: int, text_read: int) -> float:
+    """The text still to come, estimated from the share of the file on disk read so far."""
+    try:
+        at = disk.tell()
+    except (OSError, ValueError):
+        return float("inf")
+    if at <= 0:
+        return float("inf")
+    return (disk_size - at) * text_read / at
 
 
 # -- the workers -------------------------------------------------------------------------

@@ -275,7 +275,7 @@ def test_one_core_converts_in_pieces_with_one_worker(tmp_path, monkeypatch):
 
 def _reference_pieces(data: bytes, chunk: int) -> list[tuple[bytes, int]] | None:
     """The cutting as first written (every read joined to the rest, the cut searched in all of
-    it): the oracle for :func:`refseqtracks.parallel._pieces`."""
+    it), with the same read sizes: the oracle for :func:`refseqtracks.parallel._pieces`."""
     from refseqtracks.parallel import _is_boundary
 
     def find_cut(buf: bytes) -> int:
@@ -290,12 +290,16 @@ def _reference_pieces(data: bytes, chunk: int) -> list[tuple[bytes, int]] | None
             end = start - 1
         return 0
 
-    body = data[data.index(b"\n") + 1:]
+    head = data.index(b"\n") + 1
+    body = data[head:]
     out, rest, lineno, pos, size = [], b"", 2, 0, max(chunk >> 3, 1)
     while pos < len(body):
         buf = rest + body[pos:pos + size]
-        pos += size
+        pos = min(pos + size, len(body))
         size = min(size * 2, chunk)
+        # (the last pieces smaller: the text left, estimated from the share of the file read)
+        if (len(data) - head - pos) * pos / (head + pos) < 4 * chunk:
+            size = max(chunk >> 2, 1)
         cut = find_cut(buf)
         if cut == 0:
             if len(buf) > 16 * chunk:
