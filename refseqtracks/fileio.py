@@ -120,6 +120,11 @@ class _Gunzipped:
         self._raw = raw
         self.name = name
 
+    @property
+    def compressed(self) -> IO[bytes]:
+        """The compressed file under the decompressor (how far into it the reading is)."""
+        return self._raw
+
     def readable(self) -> bool:
         return True
 

@@ -205,7 +205,7 @@ def _pieces(src, chunk_bytes: int, header: Gff3Reader) -> Iterator[tuple[tuple, 
         size = max(chunk_bytes >> 3, 1)  # the first pieces are smaller: every worker starts sooner
         # the last ones too: while the last piece is converted, the other workers have nothing
         # to do (the text left is estimated from how far into the file on disk the reading is)
-        disk = getattr(fh, "_raw", fh)
+        disk = getattr(fh, "compressed", fh)  # (a gzip input: the file under the decompressor)
         try:
             disk_size = os.fstat(disk.fileno()).st_size
         except (AttributeError, OSError, ValueError):

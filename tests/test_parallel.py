@@ -355,3 +355,28 @@ def test_pieces_cut_where_the_first_way_cut(tmp_path, seed):
 def test_has_fasta_is_a_substring_test(text):
     from refseqtracks.parallel import _has_fasta
     assert _has_fasta(text) == (b"##FASTA" in text)
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
+def test_last_pieces_are_smaller(tmp_path, gz):
+    # the text left is estimated from how far into the file on disk the reading is (for gzip,
+    # the compressed file): the last pieces are a quarter of the usual size
+    import gzip
+
+    from refseqtracks.gff3 import Gff3Reader
+    from refseqtracks.parallel import _pieces
+
+    import random
+
+    rnd = random.Random(7)  # (notes that do not compress away: the compressed file is much larger
+    # than what the decompressor reads ahead of the text)
+    body = "".join(f"c1\tRefSeq\tgene\t{i + 1}\t{i + 2}\t.\t+\t.\tID=gene-{i};Note={rnd.getrandbits(256):x}\n"
+                   for i in range(40000))
+    path = tmp_path / ("in.gff3.gz" if gz else "in.gff3")
+    data = ("##gff-version 3\n" + body).encode()
+    path.write_bytes(gzip.compress(data) if gz else data)
+    chunk = 40_000
+    sizes = [sum(len(p) for p in parts) for parts, _ in _pieces(str(path), chunk, Gff3Reader(str(path)))]
+    assert sum(sizes) == len(body)
+    assert max(sizes) >= chunk * 0.9  # (the usual size in the middle)
+    assert all(s < chunk * 0.4 for s in sizes[-4:])  # (a quarter of it at the end)
