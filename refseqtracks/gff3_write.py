@@ -17,7 +17,8 @@ would give it again (:func:`_written_as_read`, :func:`_escapes_written_back`), w
 decoding and the per-value escaping; ``-attrsOut`` lines are made from such a text the same way
 (:func:`_attr_lines`).  The check of a text is a single regular expression match against the tag
 sequence of an earlier text (its tags are known to be distinct), or the general check when no
-earlier tag sequence fits (a sequence met twice becomes a pattern, up to 1000 per process).
+earlier tag sequence fits (a sequence met twice becomes a pattern, up to 1000 per process); the
+parts of one alignment, which differ only in their ``Target``, have only it looked at.
 
 Public API: :func:`format_gff3_line` (re-exported by :mod:`refseqtracks.gff3`).
 """
@@ -84,32 +85,47 @@ _SHAPES_PER_COUNT = 8
 _SEEN_MAX = 4096
 #: patterns still to be made (about half a millisecond each; when none is left, the general check)
 _patterns_left = 1000
-#: the fullmatch of the tag sequence matched last (tried first)
-_last_shape: Callable = re.compile("(?!)").fullmatch
+#: the fullmatch of the tag sequence matched last (tried first), and its tags
+_last_shape: tuple[Callable, tuple[str, ...]] = (re.compile("(?!)").fullmatch, ())
+#: the text up to the first ';' and from the second on, of the last text that passed with a
+#: ``Target`` as its second item: the parts of one alignment (``cDNA_match``) differ only in
+#: their Target, and only it is looked at when the rest is the same
+_last_around: tuple[str, str] = ("", "")
+#: a Target item as :data:`_ITEMS` takes it, without ',' or '%' (a part of the text)
+_TARGET_ITEM = re.compile(rf"Target=[{_PLAIN}]*+(?<! )").fullmatch
 
 
 def _one_tag_items(text: str) -> bool:
     """Whether a column 9 is items that are each one ``tag=value``, read without trimming or
     dropping anything: printable ASCII without ``&``, tags without ``,`` or ``%``, no white
     space at an item's edges, no empty item, no empty value in a list, no tag twice."""
-    global _last_shape
-    if _last_shape(text) is not None:
-        return True
-    n = text.count(";")
-    shapes = _SHAPES.get(n)
-    if shapes is not None:
-        for i, shape in enumerate(shapes):
+    global _last_shape, _last_around
+    head, tail = _last_around
+    if (head and text.startswith(head) and text.endswith(tail) and len(head) + len(tail) < len(text)
+            and _TARGET_ITEM(text, len(head), len(text) - len(tail)) is not None):
+        return True  # (the same items around another Target: the same tags)
+    if _last_shape[0](text) is not None:
+        tags = _last_shape[1]
+    else:
+        n = text.count(";")
+        for i, shape in enumerate(_SHAPES.get(n, ())):
             if shape[0](text) is not None:
                 if i:
+                    shapes = _SHAPES[n]
                     shapes[0], shapes[i] = shape, shapes[0]
-                _last_shape = shape[0]
-                return True
-    if _ITEMS(text) is None:
-        return False
-    tags = text.replace("=", ";").split(";")[::2]  # (each item is tag=value)
-    if len(set(tags)) != len(tags):
-        return False
-    _learn_shape(n, tuple(tags))
+                _last_shape = shape
+                tags = shape[1]
+                break
+        else:
+            if _ITEMS(text) is None:
+                return False
+            tags = text.replace("=", ";").split(";")[::2]  # (each item is tag=value)
+            if len(set(tags)) != len(tags):
+                return False
+            _learn_shape(n, tuple(tags))
+    if len(tags) > 2 and tags[1] == "Target":
+        first = text.find(";") + 1
+        _last_around = text[:first], text[text.find(";", first):]
     return True
 
 
@@ -183,6 +199,10 @@ def _attr_lines(text: str) -> str | None:
     return lines if lines.count("\n") == text.count(";") else None
 
 
+#: the columns 1-3 of the last line written that needed no escape
+_plain = ["", "", ""]
+
+
 def format_gff3_line(f) -> str:
     """A feature written back the way kent's ``gff3AnnWrite`` writes it (with newline).
 
@@ -195,8 +215,11 @@ def format_gff3_line(f) -> str:
     else:
         attrs = _format_attrs(f.attrs)
     seqid, source, ftype = f.seqid, f.source, f.type
-    if _NEEDS_ESCAPE(seqid + source + ftype) is not None:
-        seqid, source, ftype = _escape(seqid), _escape(source), _escape(ftype)
+    if seqid != _plain[0] or source != _plain[1] or ftype != _plain[2]:  # (as the last line's)
+        if _NEEDS_ESCAPE(seqid + source + ftype) is not None:
+            seqid, source, ftype = _escape(seqid), _escape(source), _escape(ftype)
+        else:
+            _plain[:] = seqid, source, ftype
     score, phase = f.score, f.phase
     return (f"{seqid}\t{source}\t{ftype}\t{f.start + 1}\t{f.end}\t"
             f"{'.' if score is None else _format_score(score)}\t{f.strand}\t"

@@ -156,3 +156,25 @@ def test_many_tag_sequences_of_one_length(monkeypatch, patterns_left):
 
 def test_the_writer_stays_importable_from_gff3():
     assert gff3.format_gff3_line is format_gff3_line and "format_gff3_line" in gff3.__all__
+
+
+_target_value = st.lists(st.sampled_from(["NM_1.2", " ", "3", "9", "+", "-", ",", "%2C", "=", "&", "é", ";"]),
+                         max_size=6).map("".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.sampled_from(["ID=aln1", "ID=aln 1 ", "Target=x", "ID=", "gene=a,b"]),
+       st.sampled_from(["gap_count=0;num_ident=9", "gap_count=0;Target=y", "ID=z;n=1", "n=1;;m=2", "n=1 ",
+                        "pct=100;Gap=M9", "n=1,", "n=%41"]),
+       st.lists(st.tuples(st.sampled_from(["Target", "Target ", "ID", "gap_count", "target"]), _target_value),
+                min_size=1, max_size=5))
+@example("ID=aln1", "gap_count=0;num_ident=9", [("Target", "NM_1.2 1 9 +"), ("Target", "NM_1.2 10 19 +")])
+@example("ID=aln1", "gap_count=0;num_ident=9", [("Target", "NM_1.2 1 9 +"), ("Target", "NM_1.2 10 19 ")])
+@example("ID=aln1", "gap_count=0;num_ident=9", [("Target", "NM_1.2 1 9 +"), ("ID", "x")])
+@example("ID=aln1", "gap_count=0;num_ident=9", [("Target", "NM_1.2 1 9 +"), ("Target", "a;b=1")])
+def test_the_parts_of_one_alignment_are_judged_as_alone(first, rest, middles):
+    # the parts of one alignment differ only in their Target: a text with the same items around
+    # another second item gets the answer it gets alone
+    texts = [f"{first};{tag}={value};{rest}" for tag, value in middles]
+    for text in texts + texts:
+        assert _written_as_read(text) == old_written_as_read(text), text
