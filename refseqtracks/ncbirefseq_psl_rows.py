@@ -49,7 +49,6 @@ Public API: :class:`Unusual`, :func:`check_header`, :func:`check_sizes`, :func:`
 """
 from __future__ import annotations
 
-import io
 import itertools
 import operator
 import re
@@ -138,13 +137,28 @@ def _single_values_have_commas(col9: str) -> bool:
     return False
 
 
-def scan_rows(rows: Iterable[str], genome_sizes: dict[str, int]
+def _plain_lines(rows: Iterable[str]) -> Iterator[str]:
+    """The lines without their newline, checked for what :func:`scan_rows` wants of every line:
+    ASCII without '%' or carriage return, a newline at the end of all but the last."""
+    unterminated = False
+    for i, line in enumerate(rows):
+        if unterminated or not line.isascii() or "%" in line or "\r" in line:
+            raise Unusual(i)
+        if line[-1:] == "\n":
+            yield line[:-1]
+        else:
+            unterminated = True  # only the last line may lack its newline
+            yield line
+
+
+def scan_rows(rows: Iterable[str], genome_sizes: dict[str, int], *, plain: bool = False
               ) -> tuple[dict[str, int], dict[str, int], dict[tuple[str, str, str], int]]:
     """First pass: check every line; RNA sizes, extra genome sizes and each group's last line.
 
     Returns ``(rna_sizes, genome_sizes_added, last)``: the largest ``Target`` end of each RNA,
     the largest end of each seqid missing from ``genome_sizes``, and the index of the last line
     of each (RNA, seqid, strand) group.  Raises :class:`Unusual` for anything not plain.
+    ``plain``: the lines are known to be ASCII without '%', carriage return or newline.
     """
     rsizes: dict[str, int] = {}
     gextra: dict[str, int] = {}
@@ -154,15 +168,8 @@ def scan_rows(rows: Iterable[str], genome_sizes: dict[str, int]
     # the text around the Target value of the last line whose shape was checked: the lines of
     # one alignment differ only there (and in Gap), and the shape does not depend on it
     head = tail = None
-    unterminated = False
     i = -1
-    for i, line in enumerate(rows):
-        if unterminated or not line.isascii() or "%" in line or "\r" in line:
-            raise Unusual(i)
-        if line[-1:] == "\n":
-            line = line[:-1]
-        else:
-            unterminated = True  # only the last line may lack its newline
+    for i, line in enumerate(rows if plain else _plain_lines(rows)):
         cols = line.split("\t")
         if len(cols) != 9 or "" in cols or "\n" in line:
             raise Unusual(i)
@@ -219,12 +226,15 @@ def scan_piece(text: str) -> tuple | None:
         return {}, {}, {}, 0
     if text[-1] != "\n":  # (only the input's last line can lack it: left to the step)
         return None
-    lines = io.StringIO(text)
+    if not text.isascii() or "%" in text or "\r" in text:  # (a line scan_rows refuses)
+        return None
+    lines = text.split("\n")
+    lines.pop()  # (the empty text after the last newline)
     try:
-        rsizes, ends, last = scan_rows(lines, {})
+        rsizes, ends, last = scan_rows(lines, {}, plain=True)
     except Unusual:
         return None
-    return rsizes, ends, last, text.count("\n")
+    return rsizes, ends, last, len(lines)
 
 
 def merge_scans(scans: Iterable[tuple | None]) -> tuple | None:
