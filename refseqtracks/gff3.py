@@ -204,11 +204,14 @@ class Gff3Reader:
         self._tag_ok: dict[str, bool] = {}
         self._good_tags: set[str] = set()
         #: with ``lazy_attrs``, :meth:`batches` hands it each block of whole lines it read, once
-        #: the block's features are made: ``tap(text, lines, opened)``, ``lines`` being the
-        #: lines of ``text`` without their ``\n`` (None when ``text`` holds a carriage return;
-        #: ``opened``: a ``\n`` was added to ``text`` after the input's last line); then
-        #: ``tap(None, None, False)`` at the end of the input, which a reading stopped early
-        #: (``##FASTA``, an abort) never reaches
+        #: the block's features are made: ``tap(text, lines, opened, records)``, ``lines`` being
+        #: the lines of ``text`` without their ``\n`` (None when ``text`` holds a carriage return;
+        #: ``opened``: a ``\n`` was added to ``text`` after the input's last line), ``records``
+        #: ``(lists, decoded)``: the lists of records made from the block's lines, in order,
+        #: every line but blank, comment and directive lines having one (else None), and the
+        #: line numbers of those made by ``make_record`` whose columns 1-3 were decoded (the
+        #: others hold them as the line has them); then ``tap(None, None, False, None)`` at the end of
+        #: the input, which a reading stopped early (``##FASTA``, an abort) never reaches
         self.block_tap: Callable | None = None
 
     # -- diagnostics ---------------------------------------------------------------------

@@ -351,6 +351,11 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
     in the order of the lines and of those events, as with :func:`parse_lazy`.
     """
     path = reader.path
+    tap = reader.block_tap
+    # (the records of a block are handed to the tap too, when made by the caller's ``make``:
+    # those of the quick lines hold column 9 as read, and columns 1-3 as the line has them but
+    # where they were decoded)
+    tap_records = tap is not None and make is not None
     if make is None:
         def make(*fields, _make=_lazy_feature, _path=path):
             return _make(*fields, _path)
@@ -364,8 +369,9 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
     append = out.append
     rest = ""
     last_items = None
-    tap = reader.block_tap
     text = None
+    made: list | None = None  # the lists of records of the block so far, for the tap
+    unescaped: set[int] = set()  # the lines of the block whose record has columns 1-3 decoded
     opened = False
     while True:
         block = read(_BLOCK)
@@ -384,7 +390,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
             block, rest = rest, ""
         else:
             if tap is not None:
-                tap(None, None, False)
+                tap(None, None, False, None)
             break
         first = lineno + 1
         if "\r" in block:
@@ -403,6 +409,8 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
             lines.pop()
         if tap is not None:
             text = block
+            made = [] if tap_records and no_cr else None
+            unescaped = set()
         del block
         same_col = same_fid = same_parents = None
         for lineno, line in enumerate(lines, first):
@@ -421,7 +429,8 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                         and not (pct and "%" in lead and _BAD_ESCAPE(lead) is not None)):
                     col = line[len(lead) - len(head):]
                     esc = pct and "%" in line  # (no bad escape on a quick line)
-                    if esc:
+                    if esc and ("%" in seqid or "%" in source or "%" in ftype):
+                        unescaped.add(lineno)  # (the record's columns 1-3 are not the line's)
                         if "%" in seqid:
                             seqid = unescape(seqid)
                         if "%" in source:
@@ -453,6 +462,8 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                         same_col, same_fid, same_parents = col, fid, parents
                         continue
             if out:
+                if made is not None:
+                    made.append(out)
                 yield out
                 out = []
                 append = out.append
@@ -461,9 +472,14 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                 if feat is _END:
                     return
                 append(feat)
+            elif line and line[0] != "#":
+                made = None  # (a line refused: it has no record)
         if text is not None:
-            tap(text, lines if no_cr else None, opened)
+            if made is not None and out:
+                made.append(out)
+            tap(text, lines if no_cr else None, opened, None if made is None else (made, unescaped))
             text = None
+            made = None
         if out:
             yield out
             out = []

@@ -33,6 +33,7 @@ line-by-line tests).  :func:`scan_text` scans a piece of a file on its own (for 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import shutil
@@ -200,10 +201,11 @@ class GffScan:
                 self._take(pieces, chunk, None, exact=True)
 
     def _take(self, pieces: list[str], text: str, lines: list[str] | None, *,
-              last_open: bool = False, exact: bool = False) -> None:
+              last_open: bool = False, exact: bool = False, records: tuple | None = None) -> None:
         """Take ``pieces`` (lines without ``\\n``; ``lines``: with their line ends, when they are
         not ``piece + "\\n"``); ``text`` holds them (and maybe parts of neighbouring lines;
-        ``exact``: ``text`` is the pieces joined by ``\\n``, maybe with a last ``\\n``)."""
+        ``exact``: ``text`` is the pieces joined by ``\\n``, maybe with a last ``\\n``).
+        ``records``: the reader's record of each piece, in order (see :meth:`_records`)."""
         n = len(pieces)
         base = self.lineno
         self.lineno = base + n
@@ -220,7 +222,10 @@ class GffScan:
         self._words(text)
         if "#" in text and (text[0] == "#" or "\n#" in text):
             self._comments(pieces)
-        self._features(pieces, base)
+        if records is not None:
+            self._records(records, pieces, base)
+        else:
+            self._features(pieces, base)
 
     def _comments(self, pieces: list[str]) -> None:
         """Take the comment lines out of ``pieces`` (left as empty lines)."""
@@ -319,11 +324,75 @@ class GffScan:
             for line in psl:  # their line numbers: the same string objects, found in order
                 at = index(line, at + 1)
                 numbers.append(base + at + 1)
-            psl.append("")
-            if self.psl_sink is not None:
-                self.psl_sink.write("\n".join(psl))
+            self._psl(psl)
+
+    def _records(self, records: tuple[list[list], set[int]], pieces: list[str], base: int) -> None:
+        """:meth:`_features` of lines that the reader has made into records: ``(lists of them,
+        in order, every line but blank, comment and directive lines having one; the line
+        numbers of those with columns 1-3 decoded)``, without splitting again the lines of the
+        converter's records (:class:`~refseqtracks.assemble_rules.Ann`: column 9 as read,
+        ``text``, and columns 1-3 as the line has them, but on the lines given)."""
+        from refseqtracks.assemble_rules import Ann
+        records, decoded = records
+        facts = self.facts
+        feed_cds = facts.feed_cds
+        feed_other = facts.feed_other
+        skip = _SKIP_TYPES
+        seqids = self.seqids
+        psl: list[str] = []
+        numbers = self.psl_linenos
+        prefix = facts.cds_prefix
+        seq = None  # the sequence name of the current run of lines, and their number
+        run = 0
+        for rec in itertools.chain.from_iterable(records):
+            if rec.__class__ is Ann and not (decoded and rec.lineno in decoded):
+                s = rec.seqid
+                t = rec.type
+                cols = None
+            else:  # (a line read the per-line way, or decoded: its columns as they are)
+                cols = pieces[rec.lineno - base - 1].split("\t", 8)
+                if len(cols) != 9:
+                    continue
+                s = cols[0]
+                t = cols[2]
+            if s == seq:
+                run += 1
             else:
-                self.psl_lines += [p + "\n" for p in psl[:-1]]
+                if run:
+                    seqids[seq] = seqids.get(seq, 0) + run  # type: ignore[index]
+                seq = s
+                run = 1
+            if t == "exon":
+                continue
+            if t == "CDS":
+                c9 = rec.text if cols is None else cols[8]
+                if not c9.startswith(prefix):  # not another piece of the last CDS
+                    feed_cds(rec.source if cols is None else cols[1], c9)
+                    prefix = facts.cds_prefix
+                continue
+            if t == "cDNA_match" or t == "match":
+                line = pieces[rec.lineno - base - 1]
+                if "NG_" not in line:
+                    psl.append(line)
+                    numbers.append(rec.lineno)
+                continue
+            if t not in skip:
+                if cols is None:
+                    feed_other(rec.source, rec.text)
+                else:
+                    feed_other(cols[1], cols[8])
+        if run:
+            seqids[seq] = seqids.get(seq, 0) + run  # type: ignore[index]
+        if psl:
+            self._psl(psl)
+
+    def _psl(self, psl: list[str]) -> None:
+        """Keep alignment lines (without their line ends)."""
+        psl.append("")
+        if self.psl_sink is not None:
+            self.psl_sink.write("\n".join(psl))
+        else:
+            self.psl_lines += [p + "\n" for p in psl[:-1]]
 
 
 class ScanPart:
@@ -455,7 +524,8 @@ class PieceTap:
         self._cds_found = False
         self._first_cds_id: str | None = None
 
-    def __call__(self, text: str | None, lines: list[str] | None, opened: bool) -> None:
+    def __call__(self, text: str | None, lines: list[str] | None, opened: bool,
+                 records: tuple | None = None) -> None:
         if text is None:
             self.done = True
             return
@@ -469,14 +539,22 @@ class PieceTap:
                     b = min(b, len(text))
                 scan.feed_range(text, 0, b)
                 self._first_cds_id = scan.facts._last_cds
-                scan.feed_range(text, b, len(text))
+                if records is None or lines is None or b >= len(text):
+                    scan.feed_range(text, b, len(text))
+                    return
+                # the lines after it from their records, as below
+                cut = scan.lineno
+                batches, decoded = records
+                rest = [rec for batch in batches for rec in batch if rec.lineno > cut]
+                lines = lines[text.count("\n", 0, b):]
+                scan._take(lines, text[b:], None, last_open=opened, exact=True, records=([rest], decoded))
                 return
         if lines is None:
             scan.feed_text(text[:-1] if opened else text)
         else:
             # (the lines are the reader's, which is done with them: the comment lines are
             # emptied in place)
-            scan._take(lines, text, None, last_open=opened, exact=True)
+            scan._take(lines, text, None, last_open=opened, exact=True, records=records)
 
     def part(self, facts_path: str) -> ScanPart:
         """The piece's :class:`ScanPart`, its link-table entries written to ``facts_path``."""

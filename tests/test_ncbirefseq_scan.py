@@ -98,11 +98,12 @@ def gff_texts(draw):
         if kind == 0:
             lines.append(draw(st.sampled_from(["#c", "##sequence-region s1 1 500", "###", "", "x\ty"])))
             continue
-        seqid = draw(st.sampled_from(["s1", "s2", "NG_9"]))
+        seqid = draw(st.sampled_from(["s1", "s2", "NG_9", "s%3B3"]))
         ftype = draw(st.sampled_from(LINE_TYPES))
-        source = draw(st.sampled_from(["BestRefSeq", "Gnomon"]))
+        source = draw(st.sampled_from(["BestRefSeq", "Gnomon", "BestRefSeq%2CGnomon"]))
         col9 = ";".join(draw(st.lists(st.sampled_from(ATTRS), max_size=6)))
-        lines.append(f"{seqid}\t{source}\t{ftype}\t1\t9\t.\t+\t.\t{col9}")
+        phase = "0" if ftype == "CDS" and draw(st.booleans()) else "."  # (a CDS needs one to be quick)
+        lines.append(f"{seqid}\t{source}\t{ftype}\t1\t9\t.\t+\t{phase}\t{col9}")
     ends = draw(st.lists(st.sampled_from(["\n", "\n", "\r\n", "\r"]), min_size=len(lines), max_size=len(lines)))
     text = "".join(line + end for line, end in zip(lines, ends))
     if lines and draw(st.booleans()):
@@ -212,16 +213,32 @@ def test_pieces_with_fact_files_equal_pieces_with_facts(text, cuts, chunk):
 
 
 @settings(max_examples=150, deadline=None)
-@given(gff_texts(), st.integers(1, 40), st.integers(2, 30))
+@given(gff_texts(), st.one_of(st.integers(1, 40), st.integers(200, 3000)), st.integers(2, 30))
 @example("a\tb\tgene\t1\t2\t.\t+\t.\tID=g;Name=NM_1\n"
          "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\n"
          "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=q;protein_id=P2;Name=NP_1", 30, 2)
 @example("#c\ta\tb\tc\td\te\tf\tg\tID=h;Name=NM_1\n"
          "a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\r\n", 5, 90)
-def test_piece_scanned_as_the_reader_reads_it_equals_scan_text(text, block, first_line):
+@example("a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\n"
+         "a\tGnomon\tCDS\t1\t2\t.\t+\t0\tID=y;Parent=h;protein_id=P2;Name=NP_2\n"
+         "a\tGnomon\tcDNA_match\t1\t2\t.\t+\t.\tID=aln;Target=NM_1 1 2 +\n", 1, 7)
+@example("a\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\n"
+         "a\tGnomon\tgene\t1\t2\t.\t+\t.\tID=g2;Name=NM_2\n"
+         "a\tGnomon\tCDS\t1\t2\t.\t+\t0\tID=y;Parent=h;bad;Name=NP_2\n", 70, 7)
+@example("s1\tb\tgene\t1\t2\t.\t+\t.\tID=g;Name=NM_1\n"
+         "s1\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\n"
+         "s1\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1\n"
+         "s%3B3\tb\texon\t1\t2\t.\t+\t.\tID=e;Parent=g\n"
+         "s1\tBestRefSeq%2CGnomon\tmRNA\t1\t2\t.\t+\t.\tID=m;Name=NM_5\n", 3000, 7)
+@example("s1\tb\tgene\t1\t2\t.\t+\t.\tID=g;Name=NM_1\n"
+         "s1\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1", 3000, 7)
+@pytest.mark.parametrize("make", [None, "Ann"], ids=["features", "converter-records"])
+def test_piece_scanned_as_the_reader_reads_it_equals_scan_text(make, text, block, first_line):
     """The build's workers scan a piece through the converter's reader (``block_tap``): the
-    same part as :func:`scan_text` of the piece, whatever the reader's blocks."""
+    same part as :func:`scan_text` of the piece, whatever the reader's blocks (taking the lines
+    of a block the reader made into the converter's records from the records)."""
     from refseqtracks import gff3_quick
+    from refseqtracks.assemble_rules import Ann
     from refseqtracks.gff3 import Gff3Reader
     from refseqtracks.link_join import read_entries
     from refseqtracks.ncbirefseq_scan import PieceTap
@@ -231,7 +248,7 @@ def test_piece_scanned_as_the_reader_reads_it_equals_scan_text(text, block, firs
         with open(path, "w", newline="", encoding="utf-8") as f:
             f.write("##gff-version 3\n" + text)
         reader = Gff3Reader(path, max_errors=10 ** 6, report=lambda msg: None, line_offset=first_line - 2,
-                            lazy_attrs=True)
+                            lazy_attrs=True, make_record=Ann if make else None)
         tap = reader.block_tap = PieceTap(first_line)
         old, gff3_quick._BLOCK = gff3_quick._BLOCK, block
         try:
