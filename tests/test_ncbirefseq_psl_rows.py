@@ -307,3 +307,32 @@ def test_first_pass_of_a_piece_ending_without_newline_is_left_to_the_step():
     assert scan_piece(text[:-1]) is None and scan_piece("") == ({}, {}, {}, 0)
     assert merge_scans([scan_piece(text), None]) is None
     assert merge_scans([scan_piece(text), scan_piece(text)])[2] == {("NM_1.1", "NC_1", "+"): 1}
+
+
+def _chain_every_pair(pieces, max_gap):
+    """kent simpleChain as written: each piece against every chain started before it."""
+    chains = []
+    for t_start, q_start, t_end, q_end, blocks in sorted(pieces, key=lambda p: (p[0], p[1])):
+        best = None
+        for ch in chains:
+            t_gap, q_gap = t_start - ch[0], q_start - ch[1]
+            if 0 <= q_gap < max_gap and 0 <= t_gap < max_gap and (best is None or t_gap < best[0]):
+                best = (t_gap, ch)
+        if best is None:
+            chains.append([t_end, q_end, list(blocks)])
+        else:
+            best[1][0], best[1][1] = t_end, q_end
+            best[1][2].extend(blocks)
+    return [ch[2] for ch in chains]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(1, 15), st.integers(1, 15)),
+                min_size=1, max_size=12),
+       st.integers(1, 20))
+def test_chains_of_a_group_equal_every_pair_compared(pieces, max_gap):
+    # the chains a piece can no longer extend are left out of the search; the result is the same
+    from refseqtracks.ncbirefseq_psl_rows import _chain
+
+    group = [(t, q, t + tn, q + qn, [(t, q, min(tn, qn))]) for t, q, tn, qn in pieces]
+    assert _chain(group, max_gap) == _chain_every_pair(group, max_gap)
