@@ -41,11 +41,11 @@ entries separated by Ctrl-A (``\\x01``), of which the first RefSeq one is taken.
 """
 from __future__ import annotations
 
-from typing import Iterable, Literal, NamedTuple
+from typing import Callable, Iterable, Literal, NamedTuple
 
 __all__ = [
     "PREFIXES", "AccessionInfo", "classify", "split_version", "is_refseq_accession",
-    "is_curated", "is_predicted", "is_all", "is_other", "is_select", "subset_of", "subsets_of", "SUBSETS",
+    "is_curated", "is_predicted", "is_all", "is_other", "is_select", "select_test", "subset_of", "subsets_of", "SUBSETS",
     "accession_from_defline", "select_names_from_gff3_line", "SELECT_TAGS", "filter_names",
 ]
 
@@ -156,6 +156,21 @@ def is_select(name: str, select_names: "set[str] | frozenset[str]") -> bool:
         return True
     # shortest accession with version is "NM_1.1": start looking at length 4
     return any(name[:i] in select_names for i in range(4, len(name)))
+
+
+def select_test(select_names: "set[str] | frozenset[str]") -> "Callable[[str], bool]":
+    """:func:`is_select` against one list, for many names: only the prefixes as long as a
+    listed name can be one (a name's prefix of each length is looked up at most once)."""
+    lengths = sorted({len(n) for n in select_names if len(n) >= 4})
+
+    def test(name: str) -> bool:
+        if not is_curated(name):
+            return False
+        if name in select_names:
+            return True
+        n = len(name)
+        return any(name[:k] in select_names for k in lengths if k < n)
+    return test
 
 
 SUBSETS = ("all", "curated", "predicted", "other", "select")

@@ -244,6 +244,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
     renamer = Renamer(chrom_map, drop_unmapped=drop_unmapped) if chrom_map is not None else None
     repeated = _repeated_hashes(scan.name_hashes) if scan.name_hashes is not None else None
     select = scan.select_names
+    is_select = acc.select_test(select)
     counts = {s: 0 for s in SUBSET_FILES}
     filtered: list[str] = []
     link = _link_table(scan)
@@ -415,7 +416,7 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             for item in p.other_bed:
                 other_bed.add(*item)
             cur_names, cur_gp, cur_bed = p.curated
-            sel = [i for i, name in enumerate(cur_names) if acc.is_select(name, select)] if select else []
+            sel = [i for i, name in enumerate(cur_names) if is_select(name)] if select else []
             for s, gp_rows, bed_rows in (("curated", cur_gp, cur_bed),
                                          ("select", [cur_gp[i] for i in sel], [cur_bed[i] for i in sel])):
                 counts[s] += len(gp_rows)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refseqtracks.accessions import (
     accession_from_defline, classify, filter_names, is_all, is_curated, is_other, is_predicted,
-    is_select, select_names_from_gff3_line, split_version, subset_of,
+    is_select, select_names_from_gff3_line, select_test, split_version, subset_of,
 )
 
 
@@ -85,6 +85,17 @@ def test_select_is_fgrep_like():
     assert not is_select("NM_000002.1", sel)
     assert not is_select("XM_9.1", sel)  # only curated rows are candidates
     assert filter_names(["NR_5.2", "NM_7.1", "XM_9.1"], "select", sel) == ["NR_5.2"]
+
+
+_names = st.text(alphabet="NMRXP_0129.", max_size=12) | st.sampled_from(["NM_1.1", "NM_1.12", "NR_5.2", "NM_000001.1"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sets(_names, max_size=6), st.lists(_names, max_size=8))
+def test_select_test_is_is_select(sel, names):
+    # only the prefixes as long as a listed name are looked up: the same answers
+    test = select_test(sel)
+    assert [test(n) for n in names] == [is_select(n, sel) for n in names]
 
 
 @pytest.mark.parametrize("line,expected", [
