@@ -58,3 +58,14 @@ def test_smoke_run(tmp_path):
     assert p.returncode == 0, p.stderr[-2000:]
     assert "refseqtracks build (all outputs)" in p.stdout
     assert not (tmp_path / "b.md").exists()  # (a smoke run writes no document)
+
+
+def test_the_package_measured_is_byte_compiled_first():
+    # (as pip install leaves it: no run pays for compiling the modules it imports)
+    import refseqtracks.ncbirefseq_scan as scan
+
+    mod = _module()
+    cached = Path(importlib.util.cache_from_source(scan.__file__))
+    cached.unlink(missing_ok=True)
+    mod.byte_compile()
+    assert cached.exists()
