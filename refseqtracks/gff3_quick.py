@@ -428,7 +428,7 @@ def lazy_batches(reader, fh, lineno: int, make: Callable | None = None) -> Itera
                         and (c8 != "." or ftype != "CDS")
                         and not (pct and "%" in lead and _BAD_ESCAPE(lead) is not None)):
                     col = line[len(lead) - len(head):]
-                    esc = pct and "%" in line  # (no bad escape on a quick line)
+                    esc = pct and "%" in lead  # (columns 1-8 and the ID; no bad escape on a quick line)
                     if esc and ("%" in seqid or "%" in source or "%" in ftype):
                         unescaped.add(lineno)  # (the record's columns 1-3 are not the line's)
                         if "%" in seqid:

@@ -232,6 +232,8 @@ def test_pieces_with_fact_files_equal_pieces_with_facts(text, cuts, chunk):
          "s1\tBestRefSeq%2CGnomon\tmRNA\t1\t2\t.\t+\t.\tID=m;Name=NM_5\n", 3000, 7)
 @example("s1\tb\tgene\t1\t2\t.\t+\t.\tID=g;Name=NM_1\n"
          "s1\tb\tCDS\t1\t2\t.\t+\t0\tID=x;Parent=g;protein_id=P1;Name=NP_1", 3000, 7)
+@example("s1\tb\tmRNA\t1\t2\t.\t+\t.\tID=m;Note=Select;Name=NM_1.1\n"
+         "s1\ttag=MANE Select\tmRNA\t1\t2\t.\t+\t.\tID=m;Note=Select;Name=NM_1.1\n", 3000, 7)
 @pytest.mark.parametrize("make", [None, "Ann"], ids=["features", "converter-records"])
 def test_piece_scanned_as_the_reader_reads_it_equals_scan_text(make, text, block, first_line):
     """The build's workers scan a piece through the converter's reader (``block_tap``): the
