@@ -23,7 +23,7 @@ import tempfile
 from array import array
 from typing import TYPE_CHECKING, Iterator
 
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from refseqtracks.assemble_rules import GENE_TYPES, TRANSCRIPT_TYPES, Ann, RootResult, convert_root
 from refseqtracks.fileio import Source, input_name
@@ -534,7 +534,7 @@ class _ResultStore:
             # handed over, not kept: the converter and its grouper are a reference cycle, and
             # results kept here would be walked by the cyclic collector when it frees them
             mem, self._mem = self._mem, []
-            mem.sort(key=lambda x: -x[0])
+            mem.sort(key=itemgetter(0), reverse=True)  # (ties keep their order either way)
             for _, res in mem:
                 yield res
             return
