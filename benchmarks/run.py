@@ -175,13 +175,35 @@ def main(argv=None) -> int:
         print(f"{k:55s} {w:8.2f} s {m:7d} MB")
     if args.smoke:
         return 0
-    doc = render(args, gff, med, have_gffread, line_count(gff))
+    doc = render(args, gff, med, have_gffread, line_count(gff), rounds=results)
     args.out.write_text(doc)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
 
-def render(args, gff: Path, med, have_gffread: bool, lines: int) -> str:
+def per_round(rounds: dict[str, list[tuple[float, int]]] | None) -> list[str]:
+    """Lines telling, round by round, the wall times of ours over ``gffread -T``'s (the spread
+    the medians hide); none without gffread or rounds."""
+    g = (rounds or {}).get("gffread -T (zcat | gffread)")
+    if not g:
+        return []
+    out = []
+    for name, label in (("refseqtracks build (all outputs)", "`build`"),
+                        ("refseqtracks gff3ToGenePred -refseqHacks", "`gff3ToGenePred -refseqHacks`")):
+        ours = rounds.get(name)
+        if not ours or len(ours) != len(g):
+            continue
+        ratios = [w / gw for (w, _), (gw, _) in zip(ours, g)]
+        out.append(f"- {label}: {', '.join(f'{r:.2f}×' for r in ratios)} "
+                   f"(median {statistics.median(ratios):.2f}×)")
+    if not out:
+        return []
+    return ["", "Round by round, the wall time over `gffread -T`'s in the same round (the machine's "
+            "speed changes between rounds; the targets use the medians above):", "", *out]
+
+
+def render(args, gff: Path, med, have_gffread: bool, lines: int,
+           rounds: dict[str, list[tuple[float, int]]] | None = None) -> str:
     ours = med["refseqtracks gff3ToGenePred -refseqHacks"]
     build = med["refseqtracks build (all outputs)"]
     small = med[f"refseqtracks gff3ToGenePred -refseqHacks, scale {args.small_scale:g}"]
@@ -220,6 +242,7 @@ def render(args, gff: Path, med, have_gffread: bool, lines: int) -> str:
         "| command | wall s (median) | peak RSS MB | ratio to gffread -T |",
         "|---|---:|---:|---:|",
         *rows,
+        *per_round(rounds),
         "",
         "## Targets",
         "",

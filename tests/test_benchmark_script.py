@@ -48,6 +48,24 @@ def test_targets_follow_the_medians(tmp_path, numbers, met):
     assert "3,739,665 lines" in doc and "| gffread -T (zcat \\| gffread) | 20.00 | 380 | 1.00× |" in doc
 
 
+def test_each_round_is_compared_with_gffread_of_the_same_round(tmp_path):
+    mod = _module()
+    gff = tmp_path / "in.gff3.gz"
+    gff.write_bytes(b"x" * 1000)
+    args = Namespace(scale=1.0, small_scale=0.25, repeats=3)
+    rounds = {"refseqtracks build (all outputs)": [(30.0, 1), (24.0, 1), (40.0, 1)],
+              "refseqtracks gff3ToGenePred -refseqHacks": [(12.0, 1), (13.0, 1), (14.0, 1)],
+              "gffread -T (zcat | gffread)": [(20.0, 1), (16.0, 1), (20.0, 1)]}
+    doc = mod.render(args, gff, _med((13.0, 90), (30.0, 120), (4.0, 80), (8.0, 90), 0.05, 20.0), True, 10,
+                     rounds=rounds)
+    assert "- `build`: 1.50×, 1.50×, 2.00× (median 1.50×)" in doc
+    assert "- `gff3ToGenePred -refseqHacks`: 0.60×, 0.81×, 0.70× (median 0.70×)" in doc
+    assert doc.index("Round by round") < doc.index("## Targets")
+    # without gffread's rounds, nothing is said
+    assert "Round by round" not in mod.render(args, gff, _med((13.0, 90), (30.0, 120), (4.0, 80), (8.0, 90),
+                                                                0.05, 20.0), True, 10, rounds={})
+
+
 def test_smoke_run(tmp_path):
     generator = shared_path("bench", "make_refseq_gff.py")
     if not Path("/usr/bin/time").exists():
