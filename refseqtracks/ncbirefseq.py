@@ -273,20 +273,20 @@ def _build(gff: Source, outdir: str, scan: GffScan, spill: str, sink: IO[str], j
             link_job = LinesJob(link, os.path.join(os.path.dirname(spill), "link.tab"))
             stack.callback(link_job.close)
         out = _Outputs(outdir, prefix, stack, input_name(gff), say)
-        f_all_records = out.open("genePred", f"{prefix}.gp",
-                                 "every transcript gff3ToGenePred -refseqHacks made (genePredExt)")
-        gp = {s: out.open(f"{s}.gp", f"{prefix}.{SUBSET_FILES[s][0]}", SUBSET_FILES[s][2] + ", genePredExt")
-              for s in SUBSET_FILES}
-        bed = {s: out.open(f"{s}.bed", f"{prefix}.{SUBSET_FILES[s][1]}",
-                           SUBSET_FILES[s][2] + (", BED12 (-fillSpace, sorted by chrom and start)"
-                                                 if s == "other" else ", BED12"))
-               for s in SUBSET_FILES}
-        f_gtf = out.open("gtf", f"{prefix}.ncbiRefSeq.gtf",
-                         f"every record as GTF (genePredToGtf -utr, source ncbiRefSeq.{date}), "
-                         "UCSC's bigZips/genes/<db>.ncbiRefSeq.gtf")
-        f_attrs = out.open("attrs", f"{prefix}.attrs.txt", "GFF3 attributes per record (-attrsOut)")
-        f_unproc = out.open("unprocessed", f"{prefix}.unprocessedRoots.txt",
-                            "GFF3 roots that made no transcript (-unprocessedRootsOut)")
+        # (the files are written through out.files, by key)
+        out.open("genePred", f"{prefix}.gp", "every transcript gff3ToGenePred -refseqHacks made (genePredExt)")
+        for s in SUBSET_FILES:
+            out.open(f"{s}.gp", f"{prefix}.{SUBSET_FILES[s][0]}", SUBSET_FILES[s][2] + ", genePredExt")
+        for s in SUBSET_FILES:
+            out.open(f"{s}.bed", f"{prefix}.{SUBSET_FILES[s][1]}",
+                     SUBSET_FILES[s][2] + (", BED12 (-fillSpace, sorted by chrom and start)"
+                                           if s == "other" else ", BED12"))
+        out.open("gtf", f"{prefix}.ncbiRefSeq.gtf",
+                 f"every record as GTF (genePredToGtf -utr, source ncbiRefSeq.{date}), "
+                 "UCSC's bigZips/genes/<db>.ncbiRefSeq.gtf")
+        out.open("attrs", f"{prefix}.attrs.txt", "GFF3 attributes per record (-attrsOut)")
+        out.open("unprocessed", f"{prefix}.unprocessedRoots.txt",
+                 "GFF3 roots that made no transcript (-unprocessedRootsOut)")
         gtf_writer = GtfWriter(source=f"ncbiRefSeq.{date}", utr=True)
         bufs: dict[str, list[str]] = {k: [] for k in out.files}
         other_bed = stack.enter_context(ExternalSorter())  # sorted at the end, as UCSC does
